@@ -1,0 +1,200 @@
+import { Hono } from "hono";
+import { AuthenticationError } from "../core/protocol/authentication_error.ts";
+import { API, K, ROUTES } from "../core/protocol/api_kinds.ts";
+import {
+  authenticateBody,
+  authenticateHeaders,
+  type IncomingRequest,
+  requireName,
+} from "./auth/authenticate_request.ts";
+import type { LiveSession } from "./sessions/session_registry.ts";
+import {
+  completeChallenge,
+  openChallenge,
+  renewSession,
+  startSession,
+} from "./routes/establish.ts";
+import { readBody, refusal, reply } from "./routes/_reply.ts";
+import type { ConnectionInfo, ServerContext } from "./server_context.ts";
+
+type Env = { Bindings: ConnectionInfo };
+type Handler = (
+  req: IncomingRequest,
+  msg: Record<string, unknown>,
+  session: LiveSession,
+) => Promise<unknown>;
+
+const ADMIN_ROUTES = new Set<string>([
+  ROUTES.adminChallenge,
+  ROUTES.adminLogin,
+  ROUTES.adminCommand,
+  ROUTES.jobUpload,
+  ROUTES.adminLogout,
+]);
+
+/**
+ * The server's HTTP API as one Hono app, whatever the transport (`transport.md`): every body is a
+ * CBOR message of the route's kind, every reply is signed, every refusal carries its reason.
+ */
+export function createApp(ctx: ServerContext): Hono<Env> {
+  const app = new Hono<Env>();
+
+  /**
+   * One API route. `auth` names the session type the route needs (null for the challenge and
+   * registration kinds): its header checks run before the body is read.
+   */
+  const route = (path: string, auth: "site" | "admin" | null, handler: Handler) => {
+    app.post(path, async (c) => {
+      const conn = c.env;
+      const headers = c.req.raw.headers;
+      try {
+        const pending = auth ? await authenticateHeaders(ctx, headers, conn, auth) : undefined;
+        const body = await readBody(c.req.raw, ctx.settings.limits.maxMessageBytes);
+        const url = new URL(c.req.url);
+        const req: IncomingRequest = {
+          method: "POST",
+          target: url.pathname + url.search,
+          headers,
+          body,
+          conn,
+        };
+        const session = pending ? await authenticateBody(ctx, req, pending, auth!) : undefined;
+        const msg = API.decodeMessage(body, { route: path, limits: ctx.settings.limits });
+        if (session) requireName(session, auth === "site" ? msg.client_name : msg.user_name);
+        return await reply(ctx, headers, 200, await handler(req, msg, session!));
+      } catch (err) {
+        return await refusal(ctx, headers, err, path, conn);
+      }
+    });
+  };
+
+  // A separate admin listener serves only console routes, the site listener only site routes.
+  app.use("*", async (c, next) => {
+    const admin = ADMIN_ROUTES.has(c.req.path);
+    const serves = c.env.serves;
+    if ((serves === "site" && admin) || (serves === "admin" && !admin)) {
+      return await reply(ctx, c.req.raw.headers, 404, {
+        kind: "error",
+        v: 1,
+        code: "NOT_FOUND",
+        message: `No route "${c.req.path}" on this listener`,
+      });
+    }
+    return await next();
+  });
+
+  route(
+    ROUTES.regChallenge,
+    null,
+    (_req, m) =>
+      openChallenge(
+        ctx,
+        "site",
+        m.client_name as string,
+        m.project as string,
+        m.nonce_c as Uint8Array,
+      ),
+  );
+
+  route(ROUTES.register, null, async (req, m) => {
+    const claimed = m.client_name as string;
+    const id = await completeChallenge(ctx, "site", {
+      reg_id: m.reg_id as Uint8Array,
+      name: claimed,
+      cert: m.cert as Uint8Array,
+      sig_c: m.sig_c as Uint8Array,
+    }, req.conn);
+    if (ctx.sessions.isDisabled(id.name)) {
+      throw new AuthenticationError("client_disabled", `Site "${id.name}" is disabled`, {
+        claimed,
+      });
+    }
+    const known = ctx.sessions.get("site", id.name) !== undefined;
+    if (!known && ctx.sessions.sites().length >= ctx.settings.maxNumClients) {
+      throw new AuthenticationError(
+        "too_many_clients",
+        `The server already has ${ctx.settings.maxNumClients} sites connected`,
+        { claimed },
+      );
+    }
+    const session = await startSession(ctx, "site", id, req.conn);
+    await ctx.audit.addEvent({
+      user: id.name,
+      action: "_register",
+      msg: `fingerprint=${
+        Array.from(id.fingerprint, (b) => b.toString(16).padStart(2, "0")).join("")
+      }`,
+    });
+    ctx.log("info", `site "${id.name}" registered from ${req.conn.remote}`);
+    return K.regSession.make(session);
+  });
+
+  route(ROUTES.heartbeat, "site", async (_req, _m, s) => {
+    const now = Date.now();
+    const remaining = s.expiresAt - now;
+    // Renew once less than half of the lifetime remains (wire-and-auth.md §4).
+    if (remaining < (ctx.settings.tokenTtlS * 1000) / 2) {
+      return K.heartbeatReply.make(await renewSession(ctx, s, now));
+    }
+    return K.heartbeatReply.make({ server_time: Math.floor(now / 1000) });
+  });
+
+  route(ROUTES.taskGet, "site", () => {
+    return Promise.resolve(K.taskNone.make({ poll_ms: ctx.settings.idlePollMs }));
+  });
+
+  route(
+    ROUTES.adminChallenge,
+    null,
+    (_req, m) =>
+      openChallenge(
+        ctx,
+        "admin",
+        m.user_name as string,
+        m.project as string,
+        m.nonce_c as Uint8Array,
+      ),
+  );
+
+  route(ROUTES.adminLogin, null, async (req, m) => {
+    const claimed = m.user_name as string;
+    try {
+      const id = await completeChallenge(ctx, "admin", {
+        reg_id: m.reg_id as Uint8Array,
+        name: claimed,
+        cert: m.cert as Uint8Array,
+        sig_c: m.sig_c as Uint8Array,
+      }, req.conn);
+      const session = await startSession(ctx, "admin", id, req.conn);
+      await ctx.audit.addEvent({ user: "?", action: `_cert_login ${id.name}` });
+      return K.adminSession.make({ ...session, org: id.org, role: id.role! });
+    } catch (err) {
+      if (err instanceof AuthenticationError) {
+        await ctx.audit.addEvent({
+          user: "?",
+          action: `_login_failed ${claimed}`,
+          msg: `reason=${err.reason}`,
+        });
+      }
+      throw err;
+    }
+  });
+
+  route(ROUTES.adminLogout, "admin", async (_req, _m, s) => {
+    ctx.sessions.end("admin", s.name);
+    ctx.replay.drop(s.sidHex);
+    await ctx.audit.addEvent({ user: s.name, action: "_logout" });
+    return K.ack.make({});
+  });
+
+  app.notFound(async (c) =>
+    await reply(ctx, c.req.raw.headers, 404, {
+      kind: "error",
+      v: 1,
+      code: "NOT_FOUND",
+      message: `No route "${c.req.method} ${c.req.path}"`,
+    })
+  );
+  app.onError(async (err, c) => await refusal(ctx, c.req.raw.headers, err, c.req.path, c.env));
+  return app;
+}

@@ -1,0 +1,114 @@
+import type { LoadedKit } from "../core/kit/mod.ts";
+import { parseCertificate, PrivateKey } from "../core/pki/mod.ts";
+import { DEFAULT_LIMITS } from "../core/wire/mod.ts";
+import { createApp } from "./app.ts";
+import { ChallengeStore } from "./auth/challenge_store.ts";
+import { ReplayCache } from "./auth/replay_cache.ts";
+import { SessionTokens } from "./auth/session_token.ts";
+import type { AuditSink, ServerContext, ServerSettings } from "./server_context.ts";
+import { SessionRegistry } from "./sessions/session_registry.ts";
+import type { RunningListener } from "./transport/running_listener.ts";
+import { type MtlsTransport, startListener } from "./transport/start_listener.ts";
+
+/** How to run a server from its kit. */
+export interface StartServerOptions {
+  kit: LoadedKit;
+  audit: AuditSink;
+  /** Listen address (`listen_host`, default 0.0.0.0; tests and the POC use 127.0.0.1). */
+  hostname?: string;
+  /** Overrides the kit's ports (0 = any free port; tests). */
+  port?: number;
+  adminPort?: number;
+  transport?: MtlsTransport;
+  settings?: Partial<Omit<ServerSettings, "project" | "serverName" | "security">>;
+  log?: ServerContext["log"];
+}
+
+/** A running server: its context (for status and tests) and its listeners. */
+export interface RunningServer {
+  ctx: ServerContext;
+  /** The port sites use (and the console too, unless `adminListener` exists). */
+  listener: RunningListener;
+  adminListener?: RunningListener;
+  close(): Promise<void>;
+}
+
+/** Starts the server API on the transport its kit asks for (`transport.md` §2, §4). */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { kit } = options;
+  if (kit.role !== "server") throw new TypeError(`Kit "${kit.kitDir}" is not a server kit`);
+  const certificate = parseCertificate(kit.certificatePem);
+  const key = PrivateKey.fromPem(kit.keyPem);
+  const rootCa = parseCertificate(kit.rootCaPem);
+  const skew = options.settings?.maxClockSkewS ?? 120;
+  const settings: ServerSettings = {
+    project: kit.project,
+    serverName: kit.name,
+    security: kit.connectionSecurity,
+    tokenTtlS: 3600,
+    adminIdleTimeoutS: 1800,
+    maxClockSkewS: skew,
+    maxNumClients: 100,
+    limits: { ...DEFAULT_LIMITS },
+    idlePollMs: 2000,
+    ...options.settings,
+  };
+  const replay = new ReplayCache({ windowMs: 2 * skew * 1000 });
+  const ctx: ServerContext = {
+    settings,
+    key,
+    certificate,
+    certificateDer: new Uint8Array(certificate.rawData),
+    rootCa,
+    tokens: new SessionTokens(key, certificate),
+    sessions: new SessionRegistry({ onEnd: (s) => replay.drop(s.sidHex) }),
+    challenges: new ChallengeStore(),
+    replay,
+    audit: options.audit,
+    log: options.log ?? ((level, msg) => {
+      if (level !== "debug") console.error(`[server] ${level}: ${msg}`);
+    }),
+  };
+  const app = createApp(ctx);
+  const servicePort = Number(kit.target.slice(kit.target.lastIndexOf(":") + 1));
+  const server = (kit.config.servers as Record<string, unknown>[] | undefined)?.[0] ?? {};
+  const kitAdminPort = typeof server.admin_port === "number" ? server.admin_port : servicePort;
+  const port = options.port ?? servicePort;
+  const adminPort = options.adminPort ?? (options.port === undefined ? kitAdminPort : port);
+  const transport = options.transport ??
+    (server.transport === "http1" ? "http1" : "terminator");
+  const common = {
+    hostname: options.hostname ?? "0.0.0.0",
+    certPem: kit.certificatePem,
+    keyPem: kit.keyPem,
+    rootPem: kit.rootCaPem,
+    transport,
+  } as const;
+  const separate = adminPort !== port;
+  const listener = await startListener(ctx, app, {
+    ...common,
+    port,
+    serves: separate ? "site" : "all",
+  });
+  let adminListener: RunningListener | undefined;
+  try {
+    if (separate) {
+      adminListener = await startListener(ctx, app, {
+        ...common,
+        port: adminPort,
+        serves: "admin",
+      });
+    }
+  } catch (err) {
+    await listener.close();
+    throw err;
+  }
+  return {
+    ctx,
+    listener,
+    ...(adminListener ? { adminListener } : {}),
+    async close() {
+      await Promise.all([listener.close(), adminListener?.close()]);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { AuditSink } from "../server_context.ts";
+
+/**
+ * Audits TLS-layer refusals (failed handshakes, certificates refused by the code-level check)
+ * with a budget, so a scanner cannot flood the audit log: beyond `perMinute` events a minute,
+ * refusals are counted and reported in one line when the next minute starts.
+ */
+export class TlsRefusals {
+  readonly #audit: AuditSink;
+  readonly #perMinute: number;
+  #windowStart = 0;
+  #inWindow = 0;
+  #suppressed = 0;
+  /** Every refusal ever seen, for status and tests. */
+  count = 0;
+
+  constructor(audit: AuditSink, perMinute = 60) {
+    this.#audit = audit;
+    this.#perMinute = perMinute;
+  }
+
+  async record(
+    reason: string,
+    peer: string,
+    claimed = "?",
+    now: number = Date.now(),
+  ): Promise<void> {
+    this.count++;
+    if (now - this.#windowStart >= 60_000) {
+      if (this.#suppressed > 0) {
+        await this.#audit.addEvent({
+          user: "?",
+          action: "_auth_failed",
+          msg: `reason=tls_refusals_suppressed count=${this.#suppressed} route=tls`,
+        });
+      }
+      this.#windowStart = now;
+      this.#inWindow = 0;
+      this.#suppressed = 0;
+    }
+    if (this.#inWindow >= this.#perMinute) {
+      this.#suppressed++;
+      return;
+    }
+    this.#inWindow++;
+    await this.#audit.addEvent({
+      user: claimed,
+      action: "_auth_failed",
+      msg: `reason=${reason} route=tls peer=${peer}`,
+    });
+  }
+}
