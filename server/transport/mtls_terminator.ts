@@ -16,6 +16,15 @@ export interface TerminatorLimits {
   maxPerIdentity?: number;
 }
 
+/**
+ * Loopback source addresses of the terminator's backend connections. Deno checks net permission
+ * for a bound local address too and cannot grant a range, so the server's `--allow-net` lists
+ * exactly these.
+ */
+export const TERMINATOR_SOURCE_ADDRESSES: readonly string[] = Object.freeze(
+  Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`),
+);
+
 interface Binding {
   peer: VerifiedPeer;
   remote: string;
@@ -125,9 +134,10 @@ export async function startMtlsTerminator(
       if (n <= 0) perIdentity.delete(id);
       else perIdentity.set(id, n);
     };
-    // A rotating source address in 127.0.0.0/8: an address/port pair is not reused soon after close.
-    const n = sourceCounter++ % 65_024;
-    const localAddress = `127.77.${(n >> 8) & 255}.${(n & 255) || 1}`;
+    // A rotating source address: with eight addresses and the kernel's ephemeral ports, an
+    // address/port pair is not reused soon after close.
+    const localAddress =
+      TERMINATOR_SOURCE_ADDRESSES[sourceCounter++ % TERMINATOR_SOURCE_ADDRESSES.length]!;
     const upstream = net.connect({ host: "127.0.0.1", port: backendPort, localAddress });
     let key: string | undefined;
     const teardown = () => {
