@@ -1,0 +1,77 @@
+/**
+ * Entry point of an executor process (runs INSIDE the sandbox). Loads the job's executor module,
+ * then answers `exec.task` frames on stdin with `exec.result` frames on stdout. Console output of
+ * job code becomes `exec.log` frames, so it cannot corrupt the channel. Holds no credential.
+ *
+ * Usage (by `ExecutorProcess` only): `deno run <sandbox flags> executor_host.ts <module URL>`
+ *
+ * @module
+ */
+import { EXEC, TO_EXECUTOR } from "./channel_kinds.ts";
+import { frame, FrameReader } from "./frame_channel.ts";
+
+const out = Deno.stdout.writable.getWriter();
+let writing: Promise<void> = Promise.resolve();
+function send(message: unknown): Promise<void> {
+  const bytes = frame(message);
+  writing = writing.then(() => out.write(bytes));
+  return writing;
+}
+
+const show = (args: unknown[]) =>
+  args.map((a) => typeof a === "string" ? a : Deno.inspect(a, { depth: 4 })).join(" ").slice(
+    0,
+    16_000,
+  );
+for (
+  const [method, level] of [
+    ["log", "info"],
+    ["info", "info"],
+    ["debug", "debug"],
+    ["warn", "warn"],
+    ["error", "error"],
+  ] as const
+) {
+  console[method] = (...args: unknown[]) =>
+    void send(EXEC.log.make({ level, message: show(args) }));
+}
+
+/** What an executor module exports (default or `execute`). */
+type ExecutorFn = (task: {
+  name: string;
+  data: unknown;
+  context: Record<string, unknown>;
+}) => unknown;
+
+const moduleUrl = Deno.args[0];
+if (moduleUrl === undefined) throw new Error("executor_host needs the executor module URL");
+const mod = await import(moduleUrl) as { default?: unknown; execute?: unknown };
+const execute = (typeof mod.default === "function" ? mod.default : mod.execute) as
+  | ExecutorFn
+  | undefined;
+if (typeof execute !== "function") {
+  throw new TypeError(`Executor module "${moduleUrl}" exports no default or "execute" function`);
+}
+
+const reader = new FrameReader(Deno.stdin.readable);
+for (;;) {
+  const msg = await reader.next();
+  if (msg === undefined) break;
+  const task = TO_EXECUTOR.parse(msg);
+  const taskId = task.task_id as string;
+  try {
+    const data = await execute({
+      name: task.task_name as string,
+      data: task.data,
+      context: task.context as Record<string, unknown>,
+    });
+    await send(EXEC.result.make({ task_id: taskId, data }));
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    await send(EXEC.result.make({
+      task_id: taskId,
+      error: { name: e.name.slice(0, 128), message: e.message.slice(0, 4096) },
+    }));
+  }
+}
+await writing;

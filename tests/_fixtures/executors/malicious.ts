@@ -1,0 +1,40 @@
+// A hostile BYOC executor: each task name is one escape attempt. Used by the sandbox tests.
+export default async function execute(
+  task: { name: string; data: unknown; context: Record<string, unknown> },
+): Promise<unknown> {
+  const arg = task.data as { path?: string; url?: string; n?: number };
+  switch (task.name) {
+    case "double":
+      return (task.data as number) * 2;
+    case "read":
+      return await Deno.readTextFile(arg.path!);
+    case "write":
+      await Deno.writeTextFile(arg.path!, "pwned");
+      return "written";
+    case "fetch":
+      return (await fetch(arg.url!)).status;
+    case "import":
+      return Object.keys(await import(arg.url!));
+    case "env":
+      return Deno.env.get("HOME") ?? Object.keys(Deno.env.toObject()).length;
+    case "spawn":
+      return new Deno.Command("/bin/sh", { args: ["-c", "id"] }).outputSync().code;
+    case "heap": {
+      const hoard: number[][] = [];
+      for (let i = 0; i < 1e6; i++) hoard.push(new Array(1e5).fill(i));
+      return hoard.length;
+    }
+    case "loop":
+      for (;;) {
+        // never returns
+      }
+    case "corrupt":
+      Deno.stdout.writeSync(new TextEncoder().encode("\x00\x00\x00\x05hello"));
+      return "sent garbage";
+    case "log":
+      console.log("hello from the sandbox", { x: 1 });
+      return "logged";
+    default:
+      throw new Error(`unknown attack "${task.name}"`);
+  }
+}
