@@ -1,0 +1,175 @@
+/**
+ * Entry point of a server job process (runs INSIDE the sandbox): loads the controller module,
+ * waits for `ctl.start`, runs the controller, and reports `ctl.finished`. Holds no credential.
+ *
+ * Usage (by `ControllerProcess` only): `deno run <sandbox flags> controller_host.ts <module URL>`
+ *
+ * @module
+ */
+import type {
+  BroadcastOptions,
+  BroadcastOutcome,
+  Controller,
+  ControllerContext,
+} from "./controller_context.ts";
+import { CTL, TO_CONTROLLER } from "./controller_kinds.ts";
+import { frame, FrameReader } from "./frame_channel.ts";
+
+const out = Deno.stdout.writable.getWriter();
+let writing: Promise<void> = Promise.resolve();
+function send(message: unknown): Promise<void> {
+  const bytes = frame(message);
+  writing = writing.then(() => out.write(bytes));
+  return writing;
+}
+const show = (args: unknown[]) =>
+  args.map((a) => typeof a === "string" ? a : Deno.inspect(a, { depth: 4 })).join(" ").slice(
+    0,
+    16_000,
+  );
+for (
+  const [method, level] of [
+    ["log", "info"],
+    ["info", "info"],
+    ["debug", "debug"],
+    ["warn", "warn"],
+    ["error", "error"],
+  ] as const
+) {
+  console[method] = (...args: unknown[]) => void send(CTL.log.make({ level, message: show(args) }));
+}
+
+interface OpenTask {
+  targets: Set<string>;
+  answered: Set<string>;
+  missing: Map<string, string>;
+  onResult: (site: string, data: unknown) => void;
+  settle: () => void;
+}
+const open = new Map<string, OpenTask>();
+const abort = new AbortController();
+
+const moduleUrl = Deno.args[0];
+if (moduleUrl === undefined) throw new Error("controller_host needs the controller module URL");
+const mod = await import(moduleUrl) as { default?: unknown };
+if (typeof mod.default !== "function") {
+  throw new TypeError(`Controller module "${moduleUrl}" has no default export function`);
+}
+const controller = mod.default as Controller;
+
+function broadcast(
+  sites: string[],
+  taskName: string,
+  data: unknown,
+  options: BroadcastOptions,
+  onResult: (site: string, data: unknown) => void,
+): Promise<BroadcastOutcome> {
+  const targets = options.targets ?? sites;
+  const min = options.minResponses ?? targets.length;
+  const taskId = crypto.randomUUID();
+  return new Promise((resolve) => {
+    let minTimer: ReturnType<typeof setTimeout> | undefined;
+    const task: OpenTask = {
+      targets: new Set(targets),
+      answered: new Set(),
+      missing: new Map(),
+      onResult,
+      settle: () => {
+        if (!open.has(taskId)) return;
+        const done = task.answered.size + task.missing.size === task.targets.size;
+        if (done) finish();
+        else if (task.answered.size >= min && minTimer === undefined) {
+          minTimer = setTimeout(finish, options.waitAfterMinMs ?? 0);
+        }
+      },
+    };
+    const timeout = setTimeout(finish, options.timeoutMs);
+    function finish() {
+      if (!open.delete(taskId)) return;
+      clearTimeout(timeout);
+      clearTimeout(minTimer);
+      abort.signal.removeEventListener("abort", finish);
+      const pending = [...task.targets].filter((s) =>
+        !task.answered.has(s) && !task.missing.has(s)
+      );
+      if (pending.length > 0) void send(CTL.cancel.make({ task_id: taskId }));
+      for (const s of pending) {
+        task.missing.set(s, abort.signal.aborted ? "job aborted" : "no answer in time");
+      }
+      resolve({
+        responded: [...task.answered],
+        missing: [...task.missing].map(([site, reason]) => ({ site, reason })),
+      });
+    }
+    abort.signal.addEventListener("abort", finish);
+    open.set(taskId, task);
+    void send(
+      CTL.broadcast.make({
+        task_id: taskId,
+        task_name: taskName,
+        data,
+        targets,
+        timeout_ms: options.timeoutMs,
+      }),
+    );
+  });
+}
+
+const reader = new FrameReader(Deno.stdin.readable);
+let running: Promise<void> | undefined;
+for (;;) {
+  const raw = await reader.next();
+  if (raw === undefined) break;
+  const msg = TO_CONTROLLER.parse(raw);
+  if (msg.kind === "ctl.start" && running === undefined) {
+    const sites = msg.sites as string[];
+    const ctx: ControllerContext = {
+      jobId: msg.job_id as string,
+      sites,
+      args: msg.args as Record<string, unknown>,
+      signal: abort.signal,
+      broadcast: (name, data, options, onResult) => broadcast(sites, name, data, options, onResult),
+      progress: (round, total, metrics) =>
+        void send(
+          CTL.progress.make({ round, total_rounds: total, ...(metrics ? { metrics } : {}) }),
+        ),
+      log: (level, message) =>
+        void send(CTL.log.make({ level, message: message.slice(0, 16_000) })),
+      audit: (message, task) =>
+        void send(
+          CTL.audit.make({ message, ...(task ? { task_name: task.name, task_id: task.id } : {}) }),
+        ),
+    };
+    running = controller(ctx).then(
+      (result) => send(CTL.finished.make({ status: "completed", result })),
+      (err) =>
+        send(
+          CTL.finished.make({
+            status: "failed",
+            reason: err instanceof Error ? err.message : String(err),
+          }),
+        ),
+    );
+  } else if (msg.kind === "ctl.result") {
+    const task = open.get(msg.task_id as string);
+    const site = msg.site as string;
+    if (!task || !task.targets.has(site) || task.answered.has(site) || task.missing.has(site)) {
+      continue;
+    }
+    if (typeof msg.error === "string") {
+      task.missing.set(site, msg.error);
+    } else {
+      try {
+        task.onResult(site, msg.data);
+        task.answered.add(site);
+      } catch (err) {
+        task.missing.set(site, `result refused: ${err instanceof Error ? err.message : err}`);
+      }
+    }
+    task.settle();
+  } else if (msg.kind === "ctl.abort") {
+    abort.abort(msg.reason);
+  }
+}
+await running;
+await writing;
