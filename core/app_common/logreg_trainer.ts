@@ -1,0 +1,28 @@
+/**
+ * The executor of the `fedavg-logreg` example (`stockade.app_common.executors.LogRegTrainer`):
+ * trains the received logistic-regression model on this site's data for `epochs` full-batch
+ * steps and returns it with the sample count and the local training accuracy.
+ *
+ * Context: `args` (`epochs` 50, `learning_rate` 0.1) and `data.train`, the path of a JSON file
+ * `{x: number[][], y: number[]}` that the site's privacy scope grants.
+ *
+ * @module
+ */
+import { accuracy, type Dataset, type LogRegModel, trainLogReg } from "./logistic_regression.ts";
+
+export default async function logRegTrainer(
+  task: { name: string; data: unknown; context: Record<string, unknown> },
+): Promise<unknown> {
+  const args = (task.context.args ?? {}) as { epochs?: number; learning_rate?: number };
+  const path = (task.context.data as { train?: string } | undefined)?.train;
+  if (typeof path !== "string") {
+    throw new TypeError('No "train" data path was granted to this executor');
+  }
+  const data = JSON.parse(await Deno.readTextFile(path)) as Dataset;
+  const { weights } = task.data as { weights: LogRegModel };
+  const model = trainLogReg(weights, data, {
+    epochs: args.epochs ?? 50,
+    learningRate: args.learning_rate ?? 0.1,
+  });
+  return { weights: model, n: data.x.length, metrics: { train_accuracy: accuracy(model, data) } };
+}
