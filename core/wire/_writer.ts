@@ -10,6 +10,8 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const BIG_RUN = 16 * 1024;
 const WIDTHS = [1, 2, 3, 5, 9] as const;
+/** Byte strings at least this long are aligned to 8 (payloads carried inside messages). */
+const ALIGN_BYTES_MIN = 64;
 const te = new TextEncoder();
 
 function minWidth(v: number): number {
@@ -202,6 +204,7 @@ export class Writer {
       return;
     }
     if (v instanceof Uint8Array) {
+      if (!this.#canonical && v.length >= ALIGN_BYTES_MIN) return this.#alignedBytes([], v);
       this.#head(2, v.length);
       return this.#bytes(v);
     }
@@ -251,12 +254,34 @@ export class Writer {
         // The key's head is one more width the aligner may choose.
         const kb = te.encode(k);
         this.#aligned([{ major: 3, value: kb.length, fixed: kb }], val as TypedArray | Tensor);
+      } else if (
+        !this.#canonical && val instanceof Uint8Array && val.length >= ALIGN_BYTES_MIN
+      ) {
+        const kb = te.encode(k);
+        this.#alignedBytes([{ major: 3, value: kb.length, fixed: kb }], val);
       } else {
         this.#string(k);
         this.value(val, depth + 1);
       }
       path.pop();
     }
+  }
+
+  /**
+   * Writes a byte string so that its data starts at a multiple of 8: a nested message carried as
+   * bytes (a task payload) can then be decoded in place, its own tensors aligned too.
+   */
+  #alignedBytes(prefix: (Head & { fixed: Uint8Array })[], data: Uint8Array): void {
+    const heads: Head[] = [...prefix, { major: 2, value: data.length }];
+    const fixed = prefix.reduce((a, p) => a + p.fixed.length, 0);
+    const widths = chooseWidths(this.#offset + fixed, heads, 8);
+    let i = 0;
+    for (const p of prefix) {
+      this.#head(p.major, p.value, widths[i++]);
+      this.#bytes(p.fixed);
+    }
+    this.#head(2, data.length, widths[i]);
+    this.#bytes(data);
   }
 
   /**

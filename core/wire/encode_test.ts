@@ -216,3 +216,32 @@ Deno.test("Tensor() checks its shape against its data", () => {
   const t = new Tensor([3], new Float32Array(3));
   assert.ok(Object.isFrozen(t) && Object.isFrozen(t.shape));
 });
+
+Deno.test("encode() aligns a payload byte string so a nested message decodes in place", () => {
+  // Guaranteed for the first key of a top-level map (how task payloads travel); elsewhere the
+  // heads may not reach every offset and the receiver copies once.
+  for (const n of [16, 100, 5000, 70_000]) {
+    const inner = encode({ w: new Float32Array(n).fill(1.5) });
+    const outer = encode({
+      payload: inner,
+      kind: "task.assign",
+      v: 1,
+      task_id: "t".repeat(n % 13),
+    });
+    const back = decode(outer) as { payload: Uint8Array };
+    assert.equal(back.payload.buffer, outer.buffer);
+    assert.equal(back.payload.byteOffset % 8, 0, `n ${n}`);
+    const w = (decode(back.payload) as { w: Float32Array }).w;
+    assert.equal(w.buffer, outer.buffer, "the inner tensor is a view on the outer message");
+    assert.equal(w[n - 1], 1.5);
+  }
+  for (let pad = 0; pad < 9; pad++) {
+    const inner = encode({ w: new Float32Array(100).fill(2.5) });
+    const outer = encode({ kind: "x".repeat(pad), payload: inner });
+    const back = decode(outer) as { payload: Uint8Array };
+    assert.equal((decode(back.payload) as { w: Float32Array }).w[99], 2.5);
+  }
+  // Short byte strings stay minimal; canonical encoding never pads.
+  assert.equal(toHex(encode(new Uint8Array([1, 2]))), "420102");
+  assert.equal(encodeCanonical({ a: new Uint8Array(64) }).length, 1 + 2 + 2 + 64);
+});
