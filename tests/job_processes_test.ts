@@ -39,7 +39,7 @@ async function runJob(
           executors.get(site)!.run({
             taskId: task.taskId,
             taskName: task.taskName,
-            data: task.data,
+            payload: task.payload,
             context: {
               fail_from: sites[site]!.failFrom ?? Infinity,
               ...(sites[site]!.dataDir
@@ -47,7 +47,7 @@ async function runJob(
                 : {}),
             },
           }, task.timeoutMs).then(
-            (data) => controller.deliver(task.taskId, site, { data }),
+            (payload) => controller.deliver(task.taskId, site, { payload }),
             (err) => controller.deliver(task.taskId, site, { error: (err as Error).message }),
           );
         }

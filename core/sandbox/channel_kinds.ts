@@ -10,15 +10,16 @@ export const FROM_EXECUTOR = new KindRegistry();
 const taskId = s.text({ minBytes: 1, maxBytes: 64 });
 
 export const EXEC = {
+  /** `payload`: the task data, CBOR-encoded once upstream and relayed unchanged. */
   task: TO_EXECUTOR.define("exec.task", {
+    payload: s.bytes(),
     task_id: taskId,
     task_name: s.text({ minBytes: 1, maxBytes: 128 }),
-    data: s.any(),
     context: s.record(s.any()),
   }),
   result: FROM_EXECUTOR.define("exec.result", {
+    payload: s.optional(s.bytes()),
     task_id: taskId,
-    data: s.optional(s.any()),
     /** Set when the executor threw: its error class and message. */
     error: s.optional(
       s.object({ name: s.text({ maxBytes: 128 }), message: s.text({ maxBytes: 4096 }) }),

@@ -13,6 +13,7 @@ import type {
   ControllerContext,
 } from "./controller_context.ts";
 import { CTL, TO_CONTROLLER } from "./controller_kinds.ts";
+import { decode, encode } from "../wire/mod.ts";
 import { frame, FrameReader } from "./frame_channel.ts";
 
 const out = Deno.stdout.writable.getWriter();
@@ -105,9 +106,9 @@ function broadcast(
     open.set(taskId, task);
     void send(
       CTL.broadcast.make({
+        payload: encode(data),
         task_id: taskId,
         task_name: taskName,
-        data,
         targets,
         timeout_ms: options.timeoutMs,
       }),
@@ -156,11 +157,11 @@ for (;;) {
     if (!task || !task.targets.has(site) || task.answered.has(site) || task.missing.has(site)) {
       continue;
     }
-    if (typeof msg.error === "string") {
-      task.missing.set(site, msg.error);
+    if (typeof msg.error === "string" || !(msg.payload instanceof Uint8Array)) {
+      task.missing.set(site, typeof msg.error === "string" ? msg.error : "answer without payload");
     } else {
       try {
-        task.onResult(site, msg.data);
+        task.onResult(site, decode(msg.payload as Uint8Array));
         task.answered.add(site);
       } catch (err) {
         task.missing.set(site, `result refused: ${err instanceof Error ? err.message : err}`);

@@ -19,17 +19,18 @@ export const CTL = {
   }),
   /** One site's answer to a task, or why it has none (`error`: dropped, refused, timed out). */
   result: TO_CONTROLLER.define("ctl.result", {
+    payload: s.optional(s.bytes()),
     task_id: id,
     site,
-    data: s.optional(s.any()),
     error: s.optional(s.text({ maxBytes: 4096 })),
   }),
   abort: TO_CONTROLLER.define("ctl.abort", { reason: s.text({ maxBytes: 4096 }) }),
 
+  /** `payload`: the task data encoded once; the server sends these same bytes to every site. */
   broadcast: FROM_CONTROLLER.define("ctl.broadcast", {
+    payload: s.bytes(),
     task_id: id,
     task_name: s.text({ minBytes: 1, maxBytes: 128 }),
-    data: s.any(),
     targets: s.array(site, { min: 1, max: 100_000 }),
     timeout_ms: s.int({ min: 1, max: 86_400_000 }),
   }),

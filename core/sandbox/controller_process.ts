@@ -6,7 +6,8 @@ import type { SandboxGrant } from "./sandbox_flags.ts";
 export interface ControllerTask {
   taskId: string;
   taskName: string;
-  data: unknown;
+  /** The task data, encoded once: send these bytes to every target. */
+  payload: Uint8Array;
   targets: string[];
   timeoutMs: number;
 }
@@ -56,7 +57,7 @@ export class ControllerProcess {
             return ev.broadcast({
               taskId: m.task_id as string,
               taskName: m.task_name as string,
-              data: m.data,
+              payload: m.payload as Uint8Array,
               targets: m.targets as string[],
               timeoutMs: m.timeout_ms as number,
             });
@@ -97,13 +98,13 @@ export class ControllerProcess {
     return this.#proc.send(CTL.start.make({ job_id: jobId, sites, args }));
   }
 
-  /** One site's answer (or why there is none) to a task. */
+  /** One site's encoded answer (or why there is none) to a task. */
   deliver(
     taskId: string,
     site: string,
-    answer: { data: unknown } | { error: string },
+    answer: { payload: Uint8Array } | { error: string },
   ): Promise<void> {
-    return this.#proc.send(CTL.result.make({ task_id: taskId, site, ...answer }));
+    return this.#proc.send(CTL.result.make({ ...answer, task_id: taskId, site }));
   }
 
   abort(reason: string): Promise<void> {

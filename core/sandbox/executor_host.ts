@@ -8,6 +8,7 @@
  * @module
  */
 import { EXEC, TO_EXECUTOR } from "./channel_kinds.ts";
+import { decode, encode } from "../wire/mod.ts";
 import { frame, FrameReader } from "./frame_channel.ts";
 
 const out = Deno.stdout.writable.getWriter();
@@ -62,10 +63,10 @@ for (;;) {
   try {
     const data = await execute({
       name: task.task_name as string,
-      data: task.data,
+      data: decode(task.payload as Uint8Array),
       context: task.context as Record<string, unknown>,
     });
-    await send(EXEC.result.make({ task_id: taskId, data }));
+    await send(EXEC.result.make({ payload: encode(data), task_id: taskId }));
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     await send(EXEC.result.make({

@@ -17,7 +17,7 @@ const HOST = new URL("./executor_host.ts", import.meta.url).pathname;
 
 interface Pending {
   taskId: string;
-  resolve: (data: unknown) => void;
+  resolve: (payload: Uint8Array) => void;
   reject: (err: SandboxError) => void;
 }
 
@@ -56,7 +56,7 @@ export class ExecutorProcess {
             new SandboxError("TASK_FAILED", `Executor failed: ${error.name}: ${error.message}`),
           );
         } else {
-          p.resolve(msg.data);
+          p.resolve(msg.payload as Uint8Array);
         }
       },
     });
@@ -72,11 +72,16 @@ export class ExecutorProcess {
     return this.#proc.flags;
   }
 
-  /** Runs one task; resolves with the executor's result data. */
+  /** Runs one task on its encoded payload; resolves with the encoded result. */
   run(
-    task: { taskId: string; taskName: string; data: unknown; context: Record<string, unknown> },
+    task: {
+      taskId: string;
+      taskName: string;
+      payload: Uint8Array;
+      context: Record<string, unknown>;
+    },
     timeoutMs: number,
-  ): Promise<unknown> {
+  ): Promise<Uint8Array> {
     if (this.#proc.failure) return Promise.reject(this.#proc.failure);
     if (this.#pending) {
       return Promise.reject(new SandboxError("PROTOCOL_VIOLATION", "A task is already running"));
@@ -104,9 +109,9 @@ export class ExecutorProcess {
         },
       };
       void this.#proc.send(EXEC.task.make({
+        payload: task.payload,
         task_id: task.taskId,
         task_name: task.taskName,
-        data: task.data,
         context: task.context,
       }));
     });

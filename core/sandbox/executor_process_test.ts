@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { decode, encode } from "../wire/mod.ts";
 import { ExecutorProcess } from "./executor_process.ts";
 import { SandboxError } from "./sandbox_error.ts";
 import { sandboxFlags } from "./sandbox_flags.ts";
@@ -44,8 +45,13 @@ async function harness(heapMb = 64): Promise<Harness> {
     runDir,
     outside,
     logs,
-    task: (name, data = null, timeoutMs = 20_000) =>
-      proc.run({ taskId: `t${n++}`, taskName: name, data, context: {} }, timeoutMs),
+    task: async (name, data = null, timeoutMs = 20_000) =>
+      decode(
+        await proc.run(
+          { taskId: `t${n++}`, taskName: name, payload: encode(data), context: {} },
+          timeoutMs,
+        ),
+      ),
     close: async () => {
       await proc.stop();
       await run.shutdown();
