@@ -1,16 +1,36 @@
 import type { LoadedKit } from "../core/kit/mod.ts";
 import { parseCertificate, PrivateKey } from "../core/pki/mod.ts";
-import { ApiClient } from "../core/protocol/api_client.ts";
+import { ApiClient, type Reply } from "../core/protocol/api_client.ts";
 import { ApiError, TransportError } from "../core/protocol/api_error.ts";
 import { K, ROUTES } from "../core/protocol/api_kinds.ts";
 import { establishSession, type Session } from "../core/protocol/establish_session.ts";
 import { abortableSleep } from "../core/util/abortable_sleep.ts";
+import type { AuditSink } from "../core/util/audit_sink.ts";
 import { Backoff } from "../core/util/backoff.ts";
+
+/** A task the server assigned to this site. */
+export interface AssignedTask {
+  jobId: string;
+  taskId: string;
+  taskName: string;
+  /** The task data, encoded once by the server's controller. */
+  payload: Uint8Array;
+  /** The server's audit event id for sending it. */
+  ref: string;
+}
+
+/** Runs one assigned task: the encoded result, or why there is none. */
+export type TaskHandler = (
+  task: AssignedTask,
+) => Promise<{ payload: Uint8Array } | { error: string }>;
 
 /** Options of a site agent. */
 export interface SiteAgentOptions {
   kit: LoadedKit;
+  audit: AuditSink;
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+  /** Runs assigned tasks; without one, every task is answered with an error. */
+  onTask?: TaskHandler;
   /** Heartbeat period (default 30 s). */
   heartbeatMs?: number;
   backoff?: { initialMs?: number; maxMs?: number };
@@ -24,6 +44,7 @@ export interface SiteAgentStats {
   polls: number;
   heartbeats: number;
   failures: number;
+  tasks: number;
   /** Whether a session is open now. */
   registered: boolean;
 }
@@ -36,22 +57,25 @@ export class FatalRefusal extends Error {
 const RETRY_REASONS = new Set(["token_expired", "session_replaced"]);
 
 /**
- * A site's connection to the server (`transport.md` §5): registers, heartbeats, and polls with
- * the interval the server sets; retries connection errors, 5xx and 429 forever with capped
- * backoff and jitter; registers again when its session ends. Pull only: it never listens.
+ * A site's connection to the server (`transport.md` §5): registers, heartbeats on its own timer,
+ * and polls with the interval the server sets; hands assigned tasks to `onTask` and posts their
+ * results; retries connection errors, 5xx and 429 forever with capped backoff and jitter;
+ * registers again when its session ends. Pull only: it never listens.
  */
 export class SiteAgent {
   readonly #opts: SiteAgentOptions;
   readonly #api: ApiClient;
   readonly #backoff: Backoff;
   #session: Session | undefined;
-  #lastHeartbeat = 0;
+  #registering: Promise<Session> | undefined;
   #lastRetryLog = 0;
+  readonly #running = new Set<Promise<void>>();
   readonly stats: SiteAgentStats = {
     registrations: 0,
     polls: 0,
     heartbeats: 0,
     failures: 0,
+    tasks: 0,
     registered: false,
   };
 
@@ -72,26 +96,52 @@ export class SiteAgent {
 
   /** Runs until `signal` aborts. Throws FatalRefusal when the server refuses for good. */
   async run(signal: AbortSignal): Promise<void> {
-    try {
-      while (!signal.aborted) {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const loop = async (step: () => Promise<number>) => {
+      while (!stop.signal.aborted) {
+        let wait: number;
         try {
-          if (this.#session === undefined) await this.#register();
-          const wait = await this.#step();
+          wait = await step();
           this.#backoff.reset();
-          await abortableSleep(wait, signal);
         } catch (err) {
-          if (signal.aborted) break;
-          await abortableSleep(this.#onFailure(err), signal);
+          if (stop.signal.aborted) break;
+          try {
+            wait = this.#onFailure(err);
+          } catch (fatal) {
+            stop.abort();
+            throw fatal;
+          }
         }
+        await abortableSleep(wait, stop.signal);
       }
+    };
+    try {
+      await Promise.all([
+        loop(() => this.#poll()),
+        loop(async () => {
+          await this.#heartbeat();
+          return this.#opts.heartbeatMs ?? 30_000;
+        }),
+      ]);
     } finally {
+      signal.removeEventListener("abort", onAbort);
+      await Promise.allSettled([...this.#running]);
       this.#api.close();
     }
   }
 
-  async #register(): Promise<void> {
+  /** The open session, registering first when there is none (one registration at a time). */
+  #ensureSession(): Promise<Session> {
+    if (this.#session) return Promise.resolve(this.#session);
+    this.#registering ??= this.#register().finally(() => this.#registering = undefined);
+    return this.#registering;
+  }
+
+  async #register(): Promise<Session> {
     const kit = this.#opts.kit;
-    this.#session = await establishSession(this.#api, {
+    const session = await establishSession(this.#api, {
       role: "site",
       name: kit.name,
       project: kit.project,
@@ -100,41 +150,111 @@ export class SiteAgent {
       key: PrivateKey.fromPem(kit.keyPem),
       rootCa: parseCertificate(kit.rootCaPem),
     });
+    this.#session = session;
     this.stats.registrations++;
     this.stats.registered = true;
-    this.#lastHeartbeat = Date.now();
     this.#opts.log(
       "info",
       `registered with "${kit.serverIdentity}" at ${this.#opts.target ?? kit.target}`,
     );
+    return session;
   }
 
-  /** One heartbeat (when due) and one poll; returns how long to wait before the next. */
-  async #step(): Promise<number> {
-    const session = this.#session!;
-    const name = this.#opts.kit.name;
-    if (Date.now() - this.#lastHeartbeat >= (this.#opts.heartbeatMs ?? 30_000)) {
-      const hb = await this.#api.call(
-        ROUTES.heartbeat,
-        K.heartbeat.make({ client_name: name }),
-        ["site.heartbeat_reply"],
-        session,
-      );
-      if (typeof hb.token === "string") {
-        session.token = hb.token;
-        session.expiresAt = hb.expires_at as number;
+  async #call(route: string, message: unknown, kinds: string[]): Promise<Reply> {
+    const session = await this.#ensureSession();
+    try {
+      return await this.#api.call(route, message, kinds, session);
+    } catch (err) {
+      // Only the session that failed is dropped: another loop may have registered meanwhile.
+      if (err instanceof ApiError && err.reason && RETRY_REASONS.has(err.reason)) {
+        if (this.#session === session) {
+          this.#session = undefined;
+          this.stats.registered = false;
+        }
       }
-      this.#lastHeartbeat = Date.now();
-      this.stats.heartbeats++;
+      throw err;
     }
-    const reply = await this.#api.call(
+  }
+
+  async #heartbeat(): Promise<void> {
+    const hb = await this.#call(
+      ROUTES.heartbeat,
+      K.heartbeat.make({ client_name: this.#opts.kit.name }),
+      ["site.heartbeat_reply"],
+    );
+    if (typeof hb.token === "string" && this.#session) {
+      this.#session.token = hb.token;
+      this.#session.expiresAt = hb.expires_at as number;
+    }
+    this.stats.heartbeats++;
+  }
+
+  /** One poll; returns how long to wait before the next. */
+  async #poll(): Promise<number> {
+    const reply = await this.#call(
       ROUTES.taskGet,
-      K.taskGet.make({ client_name: name }),
-      ["task.none"],
-      session,
+      K.taskGet.make({ client_name: this.#opts.kit.name }),
+      ["task.none", "task.assign"],
     );
     this.stats.polls++;
+    if (reply.kind === "task.assign") {
+      const task: AssignedTask = {
+        jobId: reply.job_id as string,
+        taskId: reply.task_id as string,
+        taskName: reply.task_name as string,
+        payload: reply.payload as Uint8Array,
+        ref: reply.ref as string,
+      };
+      const run = this.#runTask(task).finally(() => this.#running.delete(run));
+      this.#running.add(run);
+    }
     return reply.poll_ms as number;
+  }
+
+  /** Runs a task and posts its result, auditing both ends with cross-references. */
+  async #runTask(task: AssignedTask): Promise<void> {
+    const { audit, kit, log } = this.#opts;
+    this.stats.tasks++;
+    const at = { jobId: task.jobId, taskName: task.taskName, taskId: task.taskId };
+    await audit.addJobEvent({ ...at, ref: task.ref, msg: "received task from server" });
+    let answer: { payload: Uint8Array } | { error: string };
+    try {
+      answer = this.#opts.onTask
+        ? await this.#opts.onTask(task)
+        : { error: `site "${kit.name}" has no job "${task.jobId}" deployed` };
+    } catch (err) {
+      answer = { error: err instanceof Error ? err.message : String(err) };
+    }
+    const outcome = "payload" in answer ? { fields: { payload: answer.payload }, note: "OK" } : {
+      fields: { error: answer.error.slice(0, 4096) },
+      note: `EXECUTION_EXCEPTION ${answer.error}`,
+    };
+    const ref = await audit.addJobEvent({ ...at, msg: `submit result: ${outcome.note}` });
+    const message = K.taskResult.make({
+      ...outcome.fields,
+      client_name: kit.name,
+      job_id: task.jobId,
+      task_id: task.taskId,
+      ref,
+    });
+    // A result is worth a few retries across a brief outage; the server's deadline bounds them.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.#call(ROUTES.taskResult, message, ["ack"]);
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === "TASK_NOT_OUT") {
+          log("warn", `result of task "${task.taskId}" came too late: ${err.message}`);
+          return;
+        }
+        if (err instanceof ApiError && !(err.reason && RETRY_REASONS.has(err.reason))) {
+          log("error", `result of task "${task.taskId}" refused: ${err.message}`);
+          return;
+        }
+        await abortableSleep(this.#backoff.next());
+      }
+    }
+    log("error", `gave up sending the result of task "${task.taskId}"`);
   }
 
   /** Decides what a failure means; returns the wait before the next attempt. */
@@ -143,8 +263,6 @@ export class SiteAgent {
     if (err instanceof ApiError) {
       if (err.reason !== undefined && RETRY_REASONS.has(err.reason)) {
         this.#opts.log("info", `session ended (${err.reason}); registering again`);
-        this.#session = undefined;
-        this.stats.registered = false;
         return 0;
       }
       if (err.status < 500 && err.status !== 429) {

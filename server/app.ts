@@ -15,6 +15,7 @@ import {
   startSession,
 } from "./routes/establish.ts";
 import { readBody, refusal, reply } from "./routes/_reply.ts";
+import { ApiRefusal } from "./routes/api_refusal.ts";
 import type { ConnectionInfo, ServerContext } from "./server_context.ts";
 
 type Env = { Bindings: ConnectionInfo };
@@ -139,8 +140,36 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     return K.heartbeatReply.make({ server_time: Math.floor(now / 1000) });
   });
 
-  route(ROUTES.taskGet, "site", () => {
-    return Promise.resolve(K.taskNone.make({ poll_ms: ctx.settings.idlePollMs }));
+  route(ROUTES.taskGet, "site", async (_req, _m, s) => {
+    const next = await ctx.jobs.next(s.name);
+    if (next === undefined) return K.taskNone.make({ poll_ms: ctx.settings.idlePollMs });
+    const { task, ref } = next;
+    return K.taskAssign.make({
+      payload: task.payload,
+      job_id: task.jobId,
+      task_id: task.taskId,
+      task_name: task.taskName,
+      ref,
+      poll_ms: 0,
+    });
+  });
+
+  route(ROUTES.taskResult, "site", async (_req, m, s) => {
+    const id = await ctx.jobs.result(s.name, {
+      jobId: m.job_id as string,
+      taskId: m.task_id as string,
+      ref: m.ref as string,
+      ...(m.payload instanceof Uint8Array ? { payload: m.payload } : {}),
+      ...(typeof m.error === "string" ? { error: m.error } : {}),
+    });
+    if (id === undefined) {
+      throw new ApiRefusal(
+        "TASK_NOT_OUT",
+        `Task "${m.task_id}" of job "${m.job_id}" is not out at site "${s.name}" (late or cancelled)`,
+        409,
+      );
+    }
+    return K.ack.make({ ref: id });
   });
 
   route(

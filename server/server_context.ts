@@ -1,9 +1,11 @@
 import type { Certificate, PrivateKey } from "../core/pki/mod.ts";
+import type { AuditSink } from "../core/util/audit_sink.ts";
 import type { DecodeLimits } from "../core/wire/mod.ts";
 import type { ChallengeStore } from "./auth/challenge_store.ts";
 import type { ReplayCache } from "./auth/replay_cache.ts";
 import type { SessionTokens } from "./auth/session_token.ts";
 import type { SessionRegistry } from "./sessions/session_registry.ts";
+import type { JobService } from "./jobs/job_service.ts";
 
 /** Settings from the server kit and its `local/resources.json` (`resources-and-cc.md` §1). */
 export interface ServerSettings {
@@ -20,10 +22,7 @@ export interface ServerSettings {
   idlePollMs: number;
 }
 
-/** Where audit events go (`audit.md` §7); returns the event id. */
-export interface AuditSink {
-  addEvent(e: { user: string; action: string; ref?: string; msg?: string }): Promise<string>;
-}
+export type { AuditSink } from "../core/util/audit_sink.ts";
 
 /** What every route handler of the server shares. */
 export interface ServerContext {
@@ -38,6 +37,8 @@ export interface ServerContext {
   challenges: ChallengeStore;
   replay: ReplayCache;
   audit: AuditSink;
+  /** Running jobs and the tasks they have out at sites. */
+  jobs: JobService;
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
 }
 

@@ -7,6 +7,7 @@ import { ReplayCache } from "./auth/replay_cache.ts";
 import { SessionTokens } from "./auth/session_token.ts";
 import type { AuditSink, ServerContext, ServerSettings } from "./server_context.ts";
 import { SessionRegistry } from "./sessions/session_registry.ts";
+import { JobService } from "./jobs/job_service.ts";
 import type { RunningListener } from "./transport/running_listener.ts";
 import { type MtlsTransport, startListener } from "./transport/start_listener.ts";
 
@@ -65,6 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     challenges: new ChallengeStore(),
     replay,
     audit: options.audit,
+    jobs: new JobService(options.audit),
     log: options.log ?? ((level, msg) => {
       if (level !== "debug") console.error(`[server] ${level}: ${msg}`);
     }),
@@ -85,11 +87,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     transport,
   } as const;
   const separate = adminPort !== port;
-  const listener = await startListener(ctx, app, {
-    ...common,
-    port,
-    serves: separate ? "site" : "all",
-  });
+  const closeJobs = () => ctx.jobs.close();
+  let listener: RunningListener;
+  try {
+    listener = await startListener(ctx, app, {
+      ...common,
+      port,
+      serves: separate ? "site" : "all",
+    });
+  } catch (err) {
+    await closeJobs();
+    throw err;
+  }
   let adminListener: RunningListener | undefined;
   try {
     if (separate) {
@@ -101,6 +110,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
   } catch (err) {
     await listener.close();
+    await closeJobs();
     throw err;
   }
   return {
@@ -108,6 +118,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     listener,
     ...(adminListener ? { adminListener } : {}),
     async close() {
+      await closeJobs();
       await Promise.all([listener.close(), adminListener?.close()]);
     },
   };

@@ -33,6 +33,7 @@ Deno.test("SiteAgent re-registers by itself after the server restarts", async ()
   const agents = await Promise.all(["site_a", "site_b"].map(async (n) =>
     new SiteAgent({
       kit: await p.kit(n, "client"),
+      audit: new MemoryAudit(),
       target: `127.0.0.1:${port}`,
       log: quiet,
       backoff: { initialMs: 100, maxMs: 1000 },
@@ -68,6 +69,7 @@ Deno.test("SiteAgent stops with FatalRefusal when its site is disabled", async (
   server.ctx.sessions.disable("site_a");
   const agent = new SiteAgent({
     kit: await p.kit("site_a", "client"),
+    audit: new MemoryAudit(),
     target: `127.0.0.1:${server.listener.port}`,
     log: quiet,
   });

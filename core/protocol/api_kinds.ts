@@ -89,6 +89,26 @@ export const K = {
   }),
   taskGet: API.define("task.get", { client_name: siteName }, { route: ROUTES.taskGet }),
   taskNone: API.define("task.none", { poll_ms: pollMs }),
+  /** `payload` first: it is the task data encoded once, and first-key placement keeps it aligned. */
+  taskAssign: API.define("task.assign", {
+    payload: s.bytes(),
+    job_id: s.text({ minBytes: 1, maxBytes: 64 }),
+    task_id: s.text({ minBytes: 1, maxBytes: 64 }),
+    task_name: s.text({ minBytes: 1, maxBytes: 128 }),
+    /** The server's audit event id for sending this task (`audit.md` §5). */
+    ref: s.text({ maxBytes: 64 }),
+    poll_ms: pollMs,
+  }),
+  taskResult: API.define("task.result", {
+    payload: s.optional(s.bytes()),
+    client_name: siteName,
+    job_id: s.text({ minBytes: 1, maxBytes: 64 }),
+    task_id: s.text({ minBytes: 1, maxBytes: 64 }),
+    /** The site's audit event id for submitting this result. */
+    ref: s.text({ maxBytes: 64 }),
+    /** Why there is no payload: the site's refusal or failure, for people. */
+    error: s.optional(s.text({ maxBytes: 4096 })),
+  }, { route: ROUTES.taskResult }),
   adminChallenge: API.define("admin.challenge", { user_name: userName, project, nonce_c: nonce }, {
     route: ROUTES.adminChallenge,
   }),

@@ -5,6 +5,7 @@ import { CBOR_TYPE, HEADERS } from "../../core/protocol/headers.ts";
 import { encode, WireError } from "../../core/wire/mod.ts";
 import { signResponse } from "../auth/sign_response.ts";
 import type { ConnectionInfo, ServerContext } from "../server_context.ts";
+import { ApiRefusal } from "./api_refusal.ts";
 
 /** The nonce the response signature binds to (empty when the request sent none). */
 export function requestNonce(headers: Headers): Uint8Array {
@@ -50,6 +51,14 @@ export async function refusal(
       message: err.message,
       reason: err.reason,
     }, { [HEADERS.error]: err.reason });
+  }
+  if (err instanceof ApiRefusal) {
+    return reply(ctx, headers, err.status, {
+      kind: "error",
+      v: 1,
+      code: err.code,
+      message: err.message,
+    });
   }
   if (err instanceof WireError) {
     return reply(ctx, headers, 400, { kind: "error", v: 1, code: err.code, message: err.message });

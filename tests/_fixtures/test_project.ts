@@ -76,12 +76,28 @@ export async function provisionTestProject(opts: TestProjectOptions = {}): Promi
   };
 }
 
+interface JobEventInput {
+  jobId: string;
+  scope?: string;
+  taskName?: string;
+  taskId?: string;
+  ref?: string;
+  msg?: string;
+}
+
 /** An audit sink that keeps events in memory, for assertions. */
 export class MemoryAudit {
   readonly events: { user: string; action: string; ref?: string; msg?: string }[] = [];
   addEvent(e: { user: string; action: string; ref?: string; msg?: string }): Promise<string> {
     this.events.push(e);
     return Promise.resolve(crypto.randomUUID());
+  }
+  /** Job events with the id each call returned, so tests can follow `ref` links. */
+  readonly jobEvents: (JobEventInput & { id: string })[] = [];
+  addJobEvent(e: JobEventInput): Promise<string> {
+    const id = crypto.randomUUID();
+    this.jobEvents.push({ ...e, id });
+    return Promise.resolve(id);
   }
   /** Reasons of `_auth_failed` events. */
   authFailures(): string[] {
