@@ -2,7 +2,7 @@
  * Entry point of a server job process (runs INSIDE the sandbox): loads the controller module,
  * waits for `ctl.start`, runs the controller, and reports `ctl.finished`. Holds no credential.
  *
- * Usage (by `ControllerProcess` only): `deno run <sandbox flags> controller_host.ts <module URL>`
+ * Usage (by `ControllerProcess` only): `deno run <sandbox flags> controller_host.ts <module URL> [export]`
  *
  * @module
  */
@@ -50,13 +50,13 @@ interface OpenTask {
 const open = new Map<string, OpenTask>();
 const abort = new AbortController();
 
-const moduleUrl = Deno.args[0];
+const [moduleUrl, exportName = "default"] = Deno.args;
 if (moduleUrl === undefined) throw new Error("controller_host needs the controller module URL");
-const mod = await import(moduleUrl) as { default?: unknown };
-if (typeof mod.default !== "function") {
-  throw new TypeError(`Controller module "${moduleUrl}" has no default export function`);
+const mod = await import(moduleUrl) as Record<string, unknown>;
+if (typeof mod[exportName] !== "function") {
+  throw new TypeError(`Controller module "${moduleUrl}" has no function export "${exportName}"`);
 }
-const controller = mod.default as Controller;
+const controller = mod[exportName] as Controller;
 
 function broadcast(
   sites: string[],

@@ -40,14 +40,21 @@ export class ControllerProcess {
   readonly finished: Promise<ControllerOutcome>;
 
   constructor(
-    options: { module: string; grant: SandboxGrant; cwd: string; events: ControllerEvents },
+    options: {
+      module: string;
+      /** The function export to call (default `default`). */
+      export?: string;
+      grant: SandboxGrant;
+      cwd: string;
+      events: ControllerEvents;
+    },
   ) {
     let settle!: (o: ControllerOutcome) => void;
     this.finished = new Promise((resolve) => settle = resolve);
     const ev = options.events;
     this.#proc = new JobProcess({
       host: HOST,
-      args: [`file://${options.module}`],
+      args: [`file://${options.module}`, options.export ?? "default"],
       grant: options.grant,
       cwd: options.cwd,
       accepts: FROM_CONTROLLER,

@@ -3,7 +3,7 @@
  * then answers `exec.task` frames on stdin with `exec.result` frames on stdout. Console output of
  * job code becomes `exec.log` frames, so it cannot corrupt the channel. Holds no credential.
  *
- * Usage (by `ExecutorProcess` only): `deno run <sandbox flags> executor_host.ts <module URL>`
+ * Usage (by `ExecutorProcess` only): `deno run <sandbox flags> executor_host.ts <module URL> [export]`
  *
  * @module
  */
@@ -44,14 +44,12 @@ type ExecutorFn = (task: {
   context: Record<string, unknown>;
 }) => unknown;
 
-const moduleUrl = Deno.args[0];
+const [moduleUrl, exportName = "default"] = Deno.args;
 if (moduleUrl === undefined) throw new Error("executor_host needs the executor module URL");
-const mod = await import(moduleUrl) as { default?: unknown; execute?: unknown };
-const execute = (typeof mod.default === "function" ? mod.default : mod.execute) as
-  | ExecutorFn
-  | undefined;
+const mod = await import(moduleUrl) as Record<string, unknown>;
+const execute = mod[exportName] as ExecutorFn | undefined;
 if (typeof execute !== "function") {
-  throw new TypeError(`Executor module "${moduleUrl}" exports no default or "execute" function`);
+  throw new TypeError(`Executor module "${moduleUrl}" has no function export "${exportName}"`);
 }
 
 const reader = new FrameReader(Deno.stdin.readable);

@@ -5,8 +5,10 @@ import type { SandboxGrant } from "./sandbox_flags.ts";
 
 /** How to start one executor process. */
 export interface ExecutorProcessOptions {
-  /** Absolute path of the executor module inside the job folder. */
+  /** Absolute path of the executor module. */
   module: string;
+  /** The function export to call (default `default`). */
+  export?: string;
   grant: SandboxGrant;
   /** Working directory (the job's run dir). */
   cwd: string;
@@ -33,7 +35,7 @@ export class ExecutorProcess {
   constructor(options: ExecutorProcessOptions) {
     this.#proc = new JobProcess({
       host: HOST,
-      args: [`file://${options.module}`],
+      args: [`file://${options.module}`, options.export ?? "default"],
       grant: options.grant,
       cwd: options.cwd,
       accepts: FROM_EXECUTOR,

@@ -12,8 +12,8 @@ export interface JobRunnerOptions {
   jobId: string;
   /** Sites that accepted the job. */
   sites: string[];
-  /** Absolute path of the controller module and its arguments. */
-  controller: { module: string; args: Record<string, unknown> };
+  /** Absolute path of the controller module, the export to call, and its arguments. */
+  controller: { module: string; export?: string; args: Record<string, unknown> };
   grant: SandboxGrant;
   cwd: string;
   scope?: string;
@@ -47,6 +47,7 @@ export class JobRunner {
     const scope = options.scope === undefined ? {} : { scope: options.scope };
     this.#controller = new ControllerProcess({
       module: options.controller.module,
+      ...(options.controller.export ? { export: options.controller.export } : {}),
       grant: options.grant,
       cwd: options.cwd,
       events: {
