@@ -90,13 +90,15 @@ export class ExecutorProcess {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        // SIGTERM first, SIGKILL 5 s later (resources-and-cc.md §6).
         this.#proc.fail(
           new SandboxError(
-            "TASK_TIMEOUT",
+            "EXECUTION_TIMEOUT",
             `Task "${task.taskName}" exceeded its wall time of ${
               timeoutMs / 1000
             } s and was stopped`,
           ),
+          5000,
         );
       }, timeoutMs);
       this.#pending = {

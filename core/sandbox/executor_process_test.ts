@@ -71,12 +71,17 @@ async function denied(p: Promise<unknown>, pattern: RegExp): Promise<SandboxErro
 Deno.test("sandboxFlags() grants nothing but the listed paths and closes remote module loading", () => {
   assert.deepEqual(sandboxFlags({ read: ["/job"], write: ["/run"], heapMb: 256 }), [
     "--no-prompt",
-    "--no-config",
-    "--no-lock",
+    "--deny-net",
+    "--deny-env",
+    "--deny-run",
+    "--deny-ffi",
+    "--deny-sys",
+    "--deny-import",
     "--no-remote",
     "--no-npm",
     "--cached-only",
-    "--deny-import",
+    "--no-config",
+    "--no-lock",
     "--v8-flags=--max-old-space-size=256",
     "--allow-read=/job",
     "--allow-write=/run",
@@ -116,6 +121,17 @@ Deno.test("ExecutorProcess denies every escape with NotCapable and keeps serving
       /remote|import/i,
     );
     await denied(h.task("import", { url: "npm:left-pad" }), /npm/i);
+    await denied(
+      h.task("import", { url: "https://deno.land/x/exfil.ts?d=secret" }),
+      /remote|import/i,
+    );
+    // Code built at run time and loaded from data: or blob: URLs runs in the same box.
+    const reader = `export const v = await Deno.readTextFile("/etc/hostname");`;
+    await denied(
+      h.task("import", { url: `data:text/javascript,${encodeURIComponent(reader)}` }),
+      /NotCapable/,
+    );
+    await denied(h.task("blob", { source: reader }), /NotCapable|import/i);
     assert.deepEqual(h.hits, [], "nothing left the sandbox");
     await assert.rejects(Deno.stat(`${h.outside}/planted.txt`), Deno.errors.NotFound);
     assert.equal(await h.task("double", 2), 4, "the executor survives denied attempts");
@@ -128,7 +144,7 @@ Deno.test("ExecutorProcess stops a task that overruns its wall time", async () =
   const h = await harness();
   try {
     const err = await denied(h.task("loop", null, 1500), /wall time/);
-    assert.equal(err.code, "TASK_TIMEOUT");
+    assert.equal(err.code, "EXECUTION_TIMEOUT");
     await h.proc.exited;
     await denied(h.task("double", 1), /wall time/); // the process is gone; the error stays
   } finally {

@@ -76,11 +76,24 @@ export class JobProcess {
     return this.#stdin.write(frame(message)).catch(() => {});
   }
 
-  /** Ends the process with `err` (kills it) unless it already ended. */
-  fail(err: SandboxError): void {
+  /**
+   * Ends the process with `err` unless it already ended: SIGTERM, then SIGKILL after `graceMs`
+   * (0 kills at once, for a process that broke the protocol).
+   */
+  fail(err: SandboxError, graceMs = 0): void {
     if (this.#failure) return;
     this.#failure = err;
-    this.#kill();
+    if (graceMs > 0) {
+      try {
+        this.#child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => this.#kill(), graceMs);
+      void this.#done.finally(() => clearTimeout(timer));
+    } else {
+      this.#kill();
+    }
     for (const fn of this.#failed.splice(0)) fn(err);
   }
 

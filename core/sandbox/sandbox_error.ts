@@ -1,6 +1,6 @@
 /** Why a job process failed or was stopped. */
 export type SandboxErrorCode =
-  | "TASK_TIMEOUT"
+  | "EXECUTION_TIMEOUT"
   | "TASK_FAILED"
   | "PROCESS_EXITED"
   | "HEAP_EXCEEDED"

@@ -9,8 +9,8 @@ export interface SandboxGrant {
 }
 
 /**
- * The exact `deno run` flags of a job process: no net, env, run, ffi or sys (nothing is granted,
- * and prompts are off), read and write only the granted paths, a heap cap, and no module loading
+ * The exact `deno run` flags of a job process (`resources-and-cc.md` §6): net, env, run, ffi, sys
+ * and import denied, no prompts, read and write only the granted paths, a heap cap, and no module loading
  * from the network: the module loader fetches remote and npm code even for a process without net
  * permission (and `--deny-import` alone does not stop the request), so `--no-remote --no-npm`
  * close that channel.
@@ -27,12 +27,17 @@ export function sandboxFlags(grant: SandboxGrant): string[] {
   }
   const flags = [
     "--no-prompt",
-    "--no-config",
-    "--no-lock",
+    "--deny-net",
+    "--deny-env",
+    "--deny-run",
+    "--deny-ffi",
+    "--deny-sys",
+    "--deny-import",
     "--no-remote",
     "--no-npm",
     "--cached-only",
-    "--deny-import",
+    "--no-config",
+    "--no-lock",
     `--v8-flags=--max-old-space-size=${grant.heapMb}`,
   ];
   if (grant.read.length > 0) flags.push(`--allow-read=${grant.read.join(",")}`);

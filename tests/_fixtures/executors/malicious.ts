@@ -15,6 +15,11 @@ export default async function execute(
       return (await fetch(arg.url!)).status;
     case "import":
       return Object.keys(await import(arg.url!));
+    case "blob": {
+      const source = (task.data as { source: string }).source;
+      const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      return Object.keys(await import(url));
+    }
     case "env":
       return Deno.env.get("HOME") ?? Object.keys(Deno.env.toObject()).length;
     case "spawn":
