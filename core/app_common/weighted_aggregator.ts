@@ -48,8 +48,10 @@ export class WeightedAggregator {
           `Tensor "${name}" has shape [${t.shape.join(", ")}], expected [${have.shape.join(", ")}]`,
         );
       }
-      for (const v of t.data) {
-        if (!Number.isFinite(v)) throw new RangeError(`Tensor "${name}" holds a non-finite value`);
+      const d = t.data;
+      for (let i = 0; i < d.length; i++) {
+        // x - x is NaN exactly for NaN and ±Infinity: one cheap test per element.
+        if (d[i]! - d[i]! !== 0) throw new RangeError(`Tensor "${name}" holds a non-finite value`);
       }
     }
     for (const name of names) {

@@ -9,7 +9,8 @@ export class FrameReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #maxBytes: number;
   readonly #limits: Partial<DecodeLimits>;
-  #buf: Uint8Array = new Uint8Array(0);
+  /** Bytes read but not yet consumed. */
+  #rest: Uint8Array = new Uint8Array(0);
 
   constructor(
     stream: ReadableStream<Uint8Array>,
@@ -20,46 +21,40 @@ export class FrameReader {
     this.#limits = options.limits ?? {};
   }
 
-  async #fill(n: number): Promise<boolean> {
-    const parts: Uint8Array[] = [this.#buf];
-    let have = this.#buf.length;
-    while (have < n) {
+  /** Fills `out` from the buffered rest and the stream; returns how many bytes it got. */
+  async #readInto(out: Uint8Array): Promise<number> {
+    let at = Math.min(this.#rest.length, out.length);
+    out.set(this.#rest.subarray(0, at));
+    this.#rest = this.#rest.subarray(at);
+    while (at < out.length) {
       const { value, done } = await this.#reader.read();
-      if (done) return false;
-      parts.push(value);
-      have += value.length;
+      if (done) return at;
+      const n = Math.min(value.length, out.length - at);
+      out.set(value.subarray(0, n), at);
+      at += n;
+      if (n < value.length) this.#rest = value.subarray(n);
     }
-    if (parts.length > 1) {
-      const joined = new Uint8Array(have);
-      let at = 0;
-      for (const p of parts) {
-        joined.set(p, at);
-        at += p.length;
-      }
-      this.#buf = joined;
-    }
-    return true;
+    return at;
   }
 
   /** The next message, or undefined at a clean end of stream. Throws WireError on bad input. */
   async next(): Promise<unknown> {
-    if (!await this.#fill(4)) {
-      if (this.#buf.length === 0) return undefined;
-      throw new WireError("CBOR_MALFORMED", "Stream ended inside a frame header");
-    }
-    const len = new DataView(this.#buf.buffer, this.#buf.byteOffset, 4).getUint32(0);
+    const head = new Uint8Array(4);
+    const got = await this.#readInto(head);
+    if (got === 0) return undefined;
+    if (got < 4) throw new WireError("CBOR_MALFORMED", "Stream ended inside a frame header");
+    const len = new DataView(head.buffer).getUint32(0);
     if (len > this.#maxBytes) {
       throw new WireError("CBOR_LIMIT", `Frame of ${len} bytes exceeds ${this.#maxBytes}`, {
         limit: "max_message_bytes",
       });
     }
-    if (!await this.#fill(4 + len)) {
+    // One allocation of the announced size, filled once: the decoded views point into it.
+    const body = new Uint8Array(len);
+    if (await this.#readInto(body) < len) {
       throw new WireError("CBOR_MALFORMED", "Stream ended inside a frame");
     }
-    // Copy the frame out so the decoded views do not pin the rest of the stream buffer.
-    const frame = this.#buf.slice(4, 4 + len);
-    this.#buf = this.#buf.subarray(4 + len);
-    return decode(frame, { limits: this.#limits });
+    return decode(body, { limits: this.#limits });
   }
 
   cancel(): Promise<void> {
