@@ -25,6 +25,7 @@ export { decryptPrivateKey } from "./decrypt_private_key.ts";
 export { encryptPrivateKey, type ScryptCost, scryptKey } from "./encrypt_private_key.ts";
 export { fingerprint } from "./fingerprint.ts";
 export { generatePrivateKey } from "./generate_private_key.ts";
+export { hasDigitalSignature } from "./has_key_usage.ts";
 export { isCaCertificate } from "./is_ca_certificate.ts";
 export {
   issueCertificate,
