@@ -4,9 +4,7 @@ import {
   RUNTIME_DIR,
   type SandboxReport,
   type SandboxTargets,
-  TERMINATOR_SOURCE_ADDRESSES,
 } from "../core/launch/mod.ts";
-import { TERMINATOR_SOURCE_ADDRESSES as SERVER_SOURCES } from "../server/transport/mtls_terminator.ts";
 import { provisionTestProject } from "./_fixtures/test_project.ts";
 
 const PROBE = `${RUNTIME_DIR}/tests/launch_probe_fixture.ts`;
@@ -28,10 +26,6 @@ async function probeUnder(flags: string[], targets: SandboxTargets): Promise<San
 function holdPort(): Deno.Listener {
   return Deno.listen({ hostname: "127.0.0.1", port: 0 });
 }
-
-Deno.test("roleFlags() lists the terminator's loopback sources exactly", () => {
-  assert.deepEqual([...TERMINATOR_SOURCE_ADDRESSES], [...SERVER_SOURCES]);
-});
 
 Deno.test("roleFlags() confines a client process to its kit, its server and Deno", async () => {
   const held = holdPort();

@@ -17,8 +17,7 @@ export interface RoleFlagsOptions {
 /**
  * Loopback source addresses the mTLS terminator binds for its backend connections. Deno checks
  * net permission for a bound local address and cannot grant a range, so each one is listed.
- * Mirrors `TERMINATOR_SOURCE_ADDRESSES` of server/transport/mtls_terminator.ts (core must not
- * import a role folder); tests/launch_flags_test.ts fails when the two drift apart.
+ * The terminator (server/transport/mtls_terminator.ts) takes its addresses from this list.
  */
 export const TERMINATOR_SOURCE_ADDRESSES: readonly string[] = Object.freeze(
   Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`),

@@ -2,6 +2,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Hono } from "hono";
 import { AuthenticationError } from "../../core/protocol/authentication_error.ts";
+import { TERMINATOR_SOURCE_ADDRESSES } from "../../core/launch/role_flags.ts";
 import { refusal } from "../routes/_reply.ts";
 import type { ConnectionInfo, ServerContext } from "../server_context.ts";
 import { PeerVerifier, type VerifiedPeer } from "./peer_verifier.ts";
@@ -15,15 +16,6 @@ export interface TerminatorLimits {
   maxConnections?: number;
   maxPerIdentity?: number;
 }
-
-/**
- * Loopback source addresses of the terminator's backend connections. Deno checks net permission
- * for a bound local address too and cannot grant a range, so the server's `--allow-net` lists
- * exactly these.
- */
-export const TERMINATOR_SOURCE_ADDRESSES: readonly string[] = Object.freeze(
-  Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`),
-);
 
 interface Binding {
   peer: VerifiedPeer;
