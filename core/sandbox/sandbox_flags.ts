@@ -38,7 +38,9 @@ export function sandboxFlags(grant: SandboxGrant): string[] {
     "--cached-only",
     "--no-config",
     "--no-lock",
-    `--v8-flags=--max-old-space-size=${grant.heapMb}`,
+    // No eval or new Function: every import a job can make must appear in its source, where
+    // checkModuleGraph() sees it (the module loader does not apply --allow-read).
+    `--v8-flags=--max-old-space-size=${grant.heapMb},--disallow-code-generation-from-strings`,
   ];
   if (grant.read.length > 0) flags.push(`--allow-read=${grant.read.join(",")}`);
   if (grant.write.length > 0) flags.push(`--allow-write=${grant.write.join(",")}`);

@@ -20,6 +20,8 @@ export default async function execute(
       const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
       return Object.keys(await import(url));
     }
+    case "eval":
+      return new Function(`return ${(task.data as { source: string }).source}`)();
     case "env":
       return Deno.env.get("HOME") ?? Object.keys(Deno.env.toObject()).length;
     case "spawn":

@@ -1,0 +1,3 @@
+export function scale(x: number): number {
+  return x * 2;
+}
