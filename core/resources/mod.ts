@@ -17,3 +17,4 @@ export { ResourceError, type ResourceErrorCode } from "./resource_error.ts";
 export type { ResourceManager, ResourceRequest } from "./resource_manager.ts";
 export { Reservations } from "./reservations.ts";
 export { SlotResourceManager } from "./slot_resource_manager.ts";
+export { loadResources } from "./load_resources.ts";

@@ -1,0 +1,148 @@
+// The real role processes, started the way operators start them (`deno task server|client`,
+// i.e. the launcher under its permission set), with their real, computed permissions.
+import assert from "node:assert/strict";
+import { RUNTIME_DIR } from "../core/launch/mod.ts";
+import { provisionTestProject, type TestProject } from "./_fixtures/test_project.ts";
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function project(port: number): Promise<TestProject> {
+  return await provisionTestProject({ server: { fed_learn_port: port, admin_port: port } });
+}
+
+/** `deno task <role> --kit <dir> [--listen-host 127.0.0.1] -- <args>`, as a child process. */
+function launch(role: "server" | "client", kitDir: string, args: string[] = []): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-P=launcher",
+      `${role}/launcher.ts`,
+      "--kit",
+      kitDir,
+      ...(role === "server" ? ["--listen-host", "127.0.0.1"] : []),
+      ...(args.length ? ["--", ...args] : []),
+    ],
+    cwd: RUNTIME_DIR,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** What `--check-sandbox` reports from inside the running role process. */
+async function probe(role: "server" | "client", kitDir: string, targets: unknown) {
+  const child = launch(role, kitDir, ["--check-sandbox", JSON.stringify(targets)]);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const text = new TextDecoder().decode(out.stdout).trim();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(text.split("\n").at(-1)!) as Record<string, Record<string, string>>;
+}
+
+Deno.test("a running site process cannot read, write, connect or run outside its grant", async () => {
+  const port = freePort();
+  const p = await project(port);
+  try {
+    const kit = p.kitDir("site_a");
+    const other = p.kitDir("site_b");
+    const r = await probe("client", kit, {
+      read: ["/etc/hostname", `${other}/startup/client.key`, `${kit}/startup/client.key`],
+      write: [
+        `${kit}/startup/planted.txt`,
+        `${kit}/local/planted.txt`,
+        `${other}/planted.txt`,
+        `${kit}/ok.txt`,
+      ],
+      connect: [`127.0.0.1:${freePort()}`, `127.0.0.2:${port}`],
+      env: ["HOME"],
+      run: ["/bin/sh"],
+    });
+    assert.equal(r.read!["/etc/hostname"], "NotCapable");
+    assert.equal(r.read![`${other}/startup/client.key`], "NotCapable");
+    assert.equal(r.read![`${kit}/startup/client.key`], "allowed");
+    assert.equal(r.write![`${kit}/startup/planted.txt`], "NotCapable");
+    assert.equal(r.write![`${kit}/local/planted.txt`], "NotCapable");
+    assert.equal(r.write![`${other}/planted.txt`], "NotCapable");
+    assert.equal(r.write![`${kit}/ok.txt`], "allowed");
+    for (const v of Object.values(r.connect!)) assert.equal(v, "NotCapable");
+    assert.equal(r.env!.HOME, "NotCapable");
+    assert.equal(r.run!["/bin/sh"], "NotCapable");
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("a running server process cannot read, write, connect or run outside its grant", async () => {
+  const port = freePort();
+  const p = await project(port);
+  try {
+    const kit = p.kitDir("localhost");
+    const r = await probe("server", kit, {
+      read: [
+        "/etc/hostname",
+        `${p.kitDir("site_a")}/startup/client.key`,
+        `${p.prodDir}/../state/rootCA.key`,
+      ],
+      write: [`${kit}/startup/planted.txt`, `${kit}/ok.txt`],
+      connect: ["127.0.0.2:9999", "10.0.0.1:443"],
+      listen: [`127.0.0.1:${port}`, "127.0.0.1:0"],
+      env: ["HOME"],
+      run: ["/bin/sh"],
+    });
+    assert.deepEqual(Object.values(r.read!), ["NotCapable", "NotCapable", "NotCapable"]);
+    assert.deepEqual(r.write, {
+      [`${kit}/startup/planted.txt`]: "NotCapable",
+      [`${kit}/ok.txt`]: "allowed",
+    });
+    assert.equal(r.connect!["10.0.0.1:443"], "NotCapable");
+    assert.equal(r.listen![`127.0.0.1:${port}`], "allowed");
+    assert.equal(r.env!.HOME, "NotCapable");
+    assert.equal(r.run!["/bin/sh"], "NotCapable");
+  } finally {
+    await p.cleanup();
+  }
+});
+
+Deno.test("deno task server and client run a federation and stop cleanly on shutdown.fl", async () => {
+  const port = freePort();
+  const p = await project(port);
+  const children: Deno.ChildProcess[] = [];
+  try {
+    children.push(launch("server", p.kitDir("localhost")));
+    children.push(...["site_a", "site_b"].map((s) => launch("client", p.kitDir(s))));
+    // Drain every child's output from the start, so no pipe ever fills and blocks a role.
+    const outputs = children.map((c) => c.output());
+    // Both sites register: the server's audit log shows it.
+    const auditFile = `${p.kitDir("localhost")}/audit.log`;
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const text = await Deno.readTextFile(auditFile).catch(() => "");
+      if (/A:_register\][^\n]*\n[\s\S]*A:_register\]/.test(text)) break;
+      if (Date.now() > until) throw new Error(`sites did not register:\n${text}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // stop_fl.sh creates shutdown.fl; every launcher then stops its role and exits 0.
+    for (const kit of ["site_a", "site_b", "localhost"]) {
+      await Deno.writeTextFile(`${p.kitDir(kit)}/shutdown.fl`, "");
+    }
+    const timer = setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), 30_000);
+    const statuses = (await Promise.all(outputs)).map((o) => o.code);
+    clearTimeout(timer);
+    assert.deepEqual(statuses, [0, 0, 0]);
+  } finally {
+    for (const c of children) {
+      try {
+        c.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await p.cleanup();
+  }
+});
