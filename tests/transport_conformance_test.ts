@@ -358,3 +358,41 @@ for (const transport of ["terminator", "http1"] as const) {
     }
   });
 }
+
+Deno.test("a server presenting a site's (clientAuth) certificate is refused by sites", async () => {
+  const p = await provisionTestProject();
+  const siteA = await p.kit("site_a", "client");
+  // A certificate from the right root, with the server's name and address, but for client use.
+  const impostor = await issueCertificate({
+    issuer: { certificate: p.rootCa, key: p.rootKey },
+    subject: { name: "localhost", org: "org_a" },
+    usage: "clientAuth",
+    subjectAltNames: [{ type: "dns", value: "localhost" }, { type: "ip", value: "127.0.0.1" }],
+    keyType: "ec-p256",
+    validDays: 5,
+  });
+  let reached = 0;
+  const fake = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: impostor.certificate.toString("pem"),
+    key: impostor.key.toPem(),
+    onListen: () => {},
+  }, () => {
+    reached++;
+    return new Response("hello");
+  });
+  try {
+    const err = await openSession(siteA, `127.0.0.1:${fake.addr.port}`, "site").then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(err, "the site accepted a clientAuth certificate as its server");
+    assert.equal(err.name, "TransportError");
+    assert.match(err.message, /invalid peer certificate|purpose|usage/i, err.message);
+    assert.equal(reached, 0, "no request reached the impostor");
+  } finally {
+    await fake.shutdown();
+    await p.cleanup();
+  }
+});
