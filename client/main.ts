@@ -8,34 +8,12 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { requireIntactKit } from "../core/kit/mod.ts";
-import { probeSandbox } from "../core/launch/mod.ts";
+import { startRole } from "../core/launch/mod.ts";
 import { SiteAuditor } from "../core/audit/mod.ts";
 import { loadResources } from "../core/resources/mod.ts";
 import { FatalRefusal, SiteAgent } from "./site_agent.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { kit: { type: "string" }, "check-sandbox": { type: "string" } },
-  strict: true,
-});
-if (!values.kit) {
-  console.error("Missing --kit <dir>: start the site with `deno task client --kit <dir>`");
-  Deno.exit(1);
-}
-const kit = await requireIntactKit(values.kit, "client");
-const log = (level: string, msg: string) => {
-  if (level !== "debug") {
-    console.error(`${new Date().toISOString()} [${kit.name}] ${level}: ${msg}`);
-  }
-};
-
-if (values["check-sandbox"] !== undefined) {
-  // Show what this process may do: for operators, and for the tests that prove the grant.
-  console.log(JSON.stringify(await probeSandbox(JSON.parse(values["check-sandbox"] || "{}"))));
-  Deno.exit(0);
-}
+const { kit, log } = await startRole("client", Deno.args);
 
 const resources = await loadResources(kit.kitDir, "client");
 for (const w of resources.warnings) log("warn", `${resources.file}: ${w}`);

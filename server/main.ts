@@ -7,38 +7,13 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { requireIntactKit } from "../core/kit/mod.ts";
-import { probeSandbox } from "../core/launch/mod.ts";
+import { startRole } from "../core/launch/mod.ts";
 import { SiteAuditor } from "../core/audit/mod.ts";
 import { loadResources } from "../core/resources/mod.ts";
 import { startServer } from "./start_server.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    kit: { type: "string" },
-    "listen-host": { type: "string" },
-    "check-sandbox": { type: "string" },
-  },
-  strict: true,
-});
-if (!values.kit) {
-  console.error("Missing --kit <dir>: start the server with `deno task server --kit <dir>`");
-  Deno.exit(1);
-}
-const kit = await requireIntactKit(values.kit, "server");
-const log = (level: string, msg: string) => {
-  if (level !== "debug") {
-    console.error(`${new Date().toISOString()} [${kit.name}] ${level}: ${msg}`);
-  }
-};
-
-if (values["check-sandbox"] !== undefined) {
-  // Show what this process may do: for operators, and for the tests that prove the grant.
-  console.log(JSON.stringify(await probeSandbox(JSON.parse(values["check-sandbox"] || "{}"))));
-  Deno.exit(0);
-}
+const { kit, options, log } = await startRole("server", Deno.args, ["listen-host"]);
+const listenHost = options["listen-host"] ?? "0.0.0.0";
 
 const resources = await loadResources(kit.kitDir, "server");
 for (const w of resources.warnings) log("warn", `${resources.file}: ${w}`);
@@ -46,7 +21,7 @@ const audit = await SiteAuditor.open(kit.kitDir, { maxBytes: resources.auditMaxB
 const server = await startServer({
   kit,
   audit,
-  hostname: values["listen-host"] ?? "0.0.0.0",
+  hostname: listenHost,
   log,
   settings: {
     limits: resources.wire,
@@ -62,7 +37,7 @@ const server = await startServer({
 const port = server.listener.port;
 log(
   "info",
-  `listening on ${values["listen-host"] ?? "0.0.0.0"}:${port} (${kit.connectionSecurity})`,
+  `listening on ${listenHost}:${port} (${kit.connectionSecurity})`,
 );
 
 let stopping = false;

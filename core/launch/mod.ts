@@ -26,3 +26,4 @@ export {
 } from "./role_flags.ts";
 export { runLauncher, type RunLauncherOptions } from "./run_launcher.ts";
 export { supervise, type SuperviseOptions } from "./supervise.ts";
+export { type StartedRole, startRole } from "./start_role.ts";

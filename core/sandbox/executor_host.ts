@@ -9,33 +9,10 @@
  */
 import { EXEC, TO_EXECUTOR } from "./channel_kinds.ts";
 import { decode, encode } from "../wire/mod.ts";
-import { frame, FrameReader } from "./frame_channel.ts";
+import { FrameReader } from "./frame_channel.ts";
+import { hostChannel } from "./_host_channel.ts";
 
-const out = Deno.stdout.writable.getWriter();
-let writing: Promise<void> = Promise.resolve();
-function send(message: unknown): Promise<void> {
-  const bytes = frame(message);
-  writing = writing.then(() => out.write(bytes));
-  return writing;
-}
-
-const show = (args: unknown[]) =>
-  args.map((a) => typeof a === "string" ? a : Deno.inspect(a, { depth: 4 })).join(" ").slice(
-    0,
-    16_000,
-  );
-for (
-  const [method, level] of [
-    ["log", "info"],
-    ["info", "info"],
-    ["debug", "debug"],
-    ["warn", "warn"],
-    ["error", "error"],
-  ] as const
-) {
-  console[method] = (...args: unknown[]) =>
-    void send(EXEC.log.make({ level, message: show(args) }));
-}
+const { send, drain } = hostChannel((level, message) => EXEC.log.make({ level, message }));
 
 /** What an executor module exports (default or `execute`). */
 type ExecutorFn = (task: {
@@ -75,4 +52,4 @@ for (;;) {
     }));
   }
 }
-await writing;
+await drain();

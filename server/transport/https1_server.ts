@@ -72,16 +72,7 @@ export async function startHttps1Server(
       void refusals.record(reason, `${socket.remoteAddress}:${socket.remotePort}`);
     });
   });
-  server.on("tlsClientError", (err: Error & { code?: string }, socket: tls.TLSSocket) => {
-    const reason = err.code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE"
-      ? "no_client_cert"
-      : "bad_chain";
-    ctx.log(
-      "debug",
-      `TLS handshake refused from ${socket?.remoteAddress}: ${err.code} ${err.message}`,
-    );
-    void refusals.record(reason, `${socket?.remoteAddress}:${socket?.remotePort}`);
-  });
+  server.on("tlsClientError", refusals.onClientError(ctx.log));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

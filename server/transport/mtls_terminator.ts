@@ -90,18 +90,7 @@ export async function startMtlsTerminator(
     }
     void accept(socket, remote);
   });
-  server.on("tlsClientError", (err: Error & { code?: string }, socket: tls.TLSSocket) => {
-    // The platform reports only "no certificate" distinctly; every other rejection of the client
-    // certificate (foreign root, expired, wrong usage) arrives as a reset.
-    const reason = err.code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE"
-      ? "no_client_cert"
-      : "bad_chain";
-    ctx.log(
-      "debug",
-      `TLS handshake refused from ${socket?.remoteAddress}: ${err.code} ${err.message}`,
-    );
-    void refusals.record(reason, `${socket?.remoteAddress}:${socket?.remotePort}`);
-  });
+  server.on("tlsClientError", refusals.onClientError(ctx.log));
 
   async function accept(socket: tls.TLSSocket, remote: string): Promise<void> {
     let peer: VerifiedPeer;

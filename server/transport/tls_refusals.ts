@@ -19,6 +19,29 @@ export class TlsRefusals {
     this.#perMinute = perMinute;
   }
 
+  /**
+   * The `tlsClientError` handler of a TLS server. The platform reports only "no certificate"
+   * distinctly; every other rejection of the client certificate (foreign root, expired, wrong
+   * usage) arrives as a reset and is recorded as `bad_chain`.
+   */
+  onClientError(
+    log: (level: "debug", message: string) => void,
+  ): (
+    err: Error & { code?: string },
+    socket?: { remoteAddress?: string; remotePort?: number },
+  ) => void {
+    return (err, socket) => {
+      const reason = err.code === "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE"
+        ? "no_client_cert"
+        : "bad_chain";
+      log(
+        "debug",
+        `TLS handshake refused from ${socket?.remoteAddress}: ${err.code} ${err.message}`,
+      );
+      void this.record(reason, `${socket?.remoteAddress}:${socket?.remotePort}`);
+    };
+  }
+
   async record(
     reason: string,
     peer: string,
