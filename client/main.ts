@@ -18,6 +18,11 @@ const { kit, log } = await startRole("client", Deno.args);
 const resources = await loadResources(kit.kitDir, "client");
 for (const w of resources.warnings) log("warn", `${resources.file}: ${w}`);
 const audit = await SiteAuditor.open(kit.kitDir, { maxBytes: resources.auditMaxBytes });
+await audit.addEvent({
+  user: "system",
+  action: "_policy_load",
+  msg: `file=${resources.file} sha256=${resources.sha256}`,
+});
 const stop = new AbortController();
 Deno.addSignalListener("SIGTERM", () => stop.abort());
 Deno.addSignalListener("SIGINT", () => stop.abort());

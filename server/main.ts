@@ -18,6 +18,11 @@ const listenHost = options["listen-host"] ?? "0.0.0.0";
 const resources = await loadResources(kit.kitDir, "server");
 for (const w of resources.warnings) log("warn", `${resources.file}: ${w}`);
 const audit = await SiteAuditor.open(kit.kitDir, { maxBytes: resources.auditMaxBytes });
+await audit.addEvent({
+  user: "system",
+  action: "_policy_load",
+  msg: `file=${resources.file} sha256=${resources.sha256}`,
+});
 const server = await startServer({
   kit,
   audit,

@@ -127,6 +127,13 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
       if (Date.now() > until) throw new Error(`sites did not register:\n${text}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    for (const kit of ["localhost", "site_a"]) {
+      const log = await Deno.readTextFile(`${p.kitDir(kit)}/audit.log`);
+      assert.match(
+        log,
+        /\[U:system\]\[A:_policy_load\]file=local\/resources\.json\.default sha256=[0-9a-f]{64}/,
+      );
+    }
     // stop_fl.sh creates shutdown.fl; every launcher then stops its role and exits 0.
     for (const kit of ["site_a", "site_b", "localhost"]) {
       await Deno.writeTextFile(`${p.kitDir(kit)}/shutdown.fl`, "");
@@ -135,6 +142,12 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
     const statuses = (await Promise.all(outputs)).map((o) => o.code);
     clearTimeout(timer);
     assert.deepEqual(statuses, [0, 0, 0]);
+    // The logs each role wrote verify after it stopped.
+    const { verifyAuditFiles } = await import("../core/audit/mod.ts");
+    for (const kit of ["localhost", "site_a", "site_b"]) {
+      const v = await verifyAuditFiles([`${p.kitDir(kit)}/audit.log`]);
+      assert.ok(v.ok, `${kit}: ${JSON.stringify(v)}`);
+    }
   } finally {
     for (const c of children) {
       try {

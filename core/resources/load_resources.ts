@@ -1,17 +1,19 @@
+import { createHash } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { findPolicyFile } from "../kit/mod.ts";
 import { parseResources, type SiteResources } from "./parse_resources.ts";
 import { ResourceError } from "./resource_error.ts";
 
 /**
- * Loads a site's `local/resources.{json,yaml,yml}` (else `resources.json.default`) and parses it.
+ * Loads a site's `local/resources.{json,yaml,yml}` (else `resources.json.default`) and parses it;
+ * `sha256` of the file bytes is for the `_policy_load` audit event.
  * Site checks are the component paths whose module is in `local/custom/`. Requires read access to
  * the kit. Throws `ResourceError` (or the kit error for an ambiguous policy) naming the file.
  */
 export async function loadResources(
   kitDir: string,
   role: "client" | "server",
-): Promise<SiteResources & { file: string }> {
+): Promise<SiteResources & { file: string; sha256: string }> {
   const path = await findPolicyFile(kitDir, "resources");
   if (path === undefined) {
     throw new ResourceError(
@@ -21,8 +23,11 @@ export async function loadResources(
   }
   const file = path.slice(kitDir.length + 1);
   let value: unknown;
+  let sha256 = "";
   try {
-    const text = await Deno.readTextFile(path);
+    const bytes = await Deno.readFile(path);
+    sha256 = createHash("sha256").update(bytes).digest("hex");
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     value = /\.ya?ml$/.test(path)
       ? parseYaml(text, { schema: "core", uniqueKeys: true })
       : JSON.parse(text);
@@ -48,5 +53,5 @@ export async function loadResources(
       return dot > 0 && !p.slice(0, dot).includes(".") && custom.has(p.slice(0, dot));
     },
   });
-  return { ...resources, file };
+  return { ...resources, file, sha256 };
 }
