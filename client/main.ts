@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { startRole } from "../core/launch/mod.ts";
+import { RUNTIME_DIR, startRole } from "../core/launch/mod.ts";
+import { JobManager } from "./jobs/job_manager.ts";
 import { SiteAuditor } from "../core/audit/mod.ts";
 import { loadResources } from "../core/resources/mod.ts";
 import { FatalRefusal, SiteAgent } from "./site_agent.ts";
@@ -26,7 +27,10 @@ await audit.addEvent({
 const stop = new AbortController();
 Deno.addSignalListener("SIGTERM", () => stop.abort());
 Deno.addSignalListener("SIGINT", () => stop.abort());
-const agent = new SiteAgent({ kit, audit, log });
+// Deployed jobs run here; until the deployment protocol lands no job is ever added, so every
+// task is answered "not deployed" (and audited) rather than dropped.
+const jobs = new JobManager({ audit, log, runtimeRead: [`${RUNTIME_DIR}/core`] });
+const agent = new SiteAgent({ kit, audit, log, onTask: (t) => jobs.run(t, kit.name) });
 let status = 0;
 try {
   await agent.run(stop.signal);
@@ -34,5 +38,6 @@ try {
   log("error", err instanceof FatalRefusal ? err.message : `stopped: ${err}`);
   status = 1;
 }
+await jobs.close();
 await audit.close();
 Deno.exit(status);

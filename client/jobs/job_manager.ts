@@ -1,0 +1,136 @@
+import { resolveComponent } from "../../core/app_common/resolve_component.ts";
+import type { AppConfig } from "../../core/jobs/mod.ts";
+import { routeTask } from "../../core/jobs/mod.ts";
+import { ExecutorProcess } from "../../core/sandbox/executor_process.ts";
+import { SandboxError } from "../../core/sandbox/sandbox_error.ts";
+import type { SandboxGrant } from "../../core/sandbox/sandbox_flags.ts";
+import type { AuditSink } from "../../core/util/audit_sink.ts";
+import type { AssignedTask } from "../site_agent.ts";
+
+/** A job this site accepted and deployed: where its app is, what its executors may do. */
+export interface DeployedJob {
+  jobId: string;
+  /** The deployed app folder (holds `config/` and maybe `custom/`). */
+  appDir: string;
+  /** The job's run folder, the only place its executors may write. */
+  runDir: string;
+  /** The validated client config of the app. */
+  config: AppConfig;
+  grant: SandboxGrant;
+  taskWallTimeS: number;
+  /** Granted data paths by property name (`data` in the task context). */
+  data: Record<string, string>;
+  scope?: string;
+}
+
+interface Entry {
+  job: DeployedJob;
+  /** Per executor entry of the config: module, export, args, and its process once started. */
+  executors: {
+    module: string;
+    export: string;
+    args: unknown;
+    path: string;
+    proc?: ExecutorProcess;
+  }[];
+}
+
+/**
+ * The site's running jobs: routes each assigned task to the executor its app config names (exact
+ * task name first, then the first `*` pattern), starts that executor's sandboxed process on first
+ * use and audits its exact flags, and replaces a process that timed out, ran out of heap or died,
+ * so a fresh one serves the next task.
+ */
+export class JobManager {
+  readonly #jobs = new Map<string, Entry>();
+  readonly #audit: AuditSink;
+  readonly #log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+  readonly #runtimeRead: string[];
+
+  constructor(options: {
+    audit: AuditSink;
+    log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+    /** Runtime folders executors may read (built-in components live there). */
+    runtimeRead: string[];
+  }) {
+    this.#audit = options.audit;
+    this.#log = options.log;
+    this.#runtimeRead = options.runtimeRead;
+  }
+
+  /** Registers a deployed job; resolves every executor component now, so a bad path fails here. */
+  async add(job: DeployedJob): Promise<void> {
+    if (this.#jobs.has(job.jobId)) {
+      throw new TypeError(`Job "${job.jobId}" is already deployed here`);
+    }
+    const executors = [];
+    for (const e of job.config.executors) {
+      const path = String(e.executor.path ?? e.executor.class_path ?? "");
+      const c = await resolveComponent(path, job.appDir);
+      executors.push({ module: c.module, export: c.export, args: e.executor.args ?? {}, path });
+    }
+    this.#jobs.set(job.jobId, { job, executors });
+  }
+
+  /** Runs one assigned task; the answer the site sends back. */
+  async run(
+    task: AssignedTask,
+    site: string,
+  ): Promise<{ payload: Uint8Array } | { error: string }> {
+    const entry = this.#jobs.get(task.jobId);
+    if (!entry) return { error: `job "${task.jobId}" is not deployed at site "${site}"` };
+    const index = routeTask(entry.job.config.executors, task.taskName);
+    if (index === undefined) {
+      return { error: `no executor of job "${task.jobId}" serves task "${task.taskName}"` };
+    }
+    const ex = entry.executors[index]!;
+    const { job } = entry;
+    const at = {
+      jobId: job.jobId,
+      taskName: task.taskName,
+      taskId: task.taskId,
+      ...(job.scope ? { scope: job.scope } : {}),
+    };
+    if (!ex.proc) {
+      ex.proc = new ExecutorProcess({
+        module: ex.module,
+        export: ex.export,
+        grant: { ...job.grant, read: [...new Set([...job.grant.read, ...this.#runtimeRead])] },
+        cwd: job.runDir,
+        log: (level, message) => this.#log(level, `job ${job.jobId}: ${message}`),
+      });
+      await this.#audit.addJobEvent({ ...at, msg: `executor started: ${ex.proc.flags.join(" ")}` });
+    }
+    await this.#audit.addJobEvent({ ...at, msg: `invoked executor ${ex.path}` });
+    try {
+      const payload = await ex.proc.run({
+        taskId: task.taskId,
+        taskName: task.taskName,
+        payload: task.payload,
+        context: { job_id: job.jobId, site, args: ex.args, data: job.data },
+      }, job.taskWallTimeS * 1000);
+      return { payload };
+    } catch (err) {
+      const e = err instanceof SandboxError ? err : new SandboxError("PROCESS_EXITED", String(err));
+      if (e.code !== "TASK_FAILED") {
+        // The process is gone or unusable: the next task gets a fresh one.
+        const dead = ex.proc;
+        delete ex.proc;
+        void dead?.stop();
+      }
+      await this.#audit.addJobEvent({ ...at, msg: `task failed: ${e.code} ${e.message}` });
+      return { error: `${e.code}: ${e.message}` };
+    }
+  }
+
+  /** Stops a job's executors and forgets it. */
+  async remove(jobId: string): Promise<void> {
+    const entry = this.#jobs.get(jobId);
+    this.#jobs.delete(jobId);
+    for (const ex of entry?.executors ?? []) await ex.proc?.stop();
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.#jobs.keys()]) await this.remove(id);
+  }
+}
