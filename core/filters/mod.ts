@@ -64,3 +64,12 @@ export {
   type RunFilterChainOptions,
 } from "./run_filter_chain.ts";
 export { SVTPrivacy, svtSplit } from "./svt_privacy.ts";
+export {
+  loadPrivacyPolicy,
+  parsePrivacyPolicy,
+  type PrivacyPolicy,
+  PrivacyPolicyError,
+  type PrivacyPolicyErrorCode,
+  type PrivacyScope,
+  scopeForJob,
+} from "./privacy_policy.ts";
