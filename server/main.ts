@@ -9,6 +9,7 @@
  */
 import { startRole } from "../core/launch/mod.ts";
 import { SiteAuditor } from "../core/audit/mod.ts";
+import { loadPrivacyPolicy } from "../core/filters/mod.ts";
 import { loadResources } from "../core/resources/mod.ts";
 import { startServer } from "./start_server.ts";
 
@@ -23,6 +24,19 @@ await audit.addEvent({
   action: "_policy_load",
   msg: `file=${resources.file} sha256=${resources.sha256}`,
 });
+// A privacy policy that does not load stops the site (privacy-and-filters.md §1).
+const privacy = await loadPrivacyPolicy(kit.kitDir).catch(async (err) => {
+  log("error", err instanceof Error ? err.message : String(err));
+  await audit.close();
+  Deno.exit(1);
+});
+if (privacy) {
+  await audit.addEvent({
+    user: "system",
+    action: "_policy_load",
+    msg: `file=${privacy.file} sha256=${privacy.sha256}`,
+  });
+}
 const server = await startServer({
   kit,
   audit,

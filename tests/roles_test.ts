@@ -1,7 +1,8 @@
 // The real role processes, started the way operators start them (`deno task server|client`,
 // i.e. the launcher under its permission set), with their real, computed permissions.
 import assert from "node:assert/strict";
-import { RUNTIME_DIR } from "../core/launch/mod.ts";
+import { loadKit } from "../core/kit/mod.ts";
+import { roleFlags, RUNTIME_DIR } from "../core/launch/mod.ts";
 import { provisionTestProject, type TestProject } from "./_fixtures/test_project.ts";
 
 function freePort(): number {
@@ -114,6 +115,11 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
   const p = await project(port);
   const children: Deno.ChildProcess[] = [];
   try {
+    // site_b has a privacy policy: it loads at start and is audited like resources.json.
+    await Deno.writeTextFile(
+      `${p.kitDir("site_b")}/local/privacy.json`,
+      JSON.stringify({ scopes: [{ name: "public" }], default_scope: "public" }),
+    );
     children.push(launch("server", p.kitDir("localhost")));
     children.push(...["site_a", "site_b"].map((s) => launch("client", p.kitDir(s))));
     // Drain every child's output from the start, so no pipe ever fills and blocks a role.
@@ -127,6 +133,10 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
       if (Date.now() > until) throw new Error(`sites did not register:\n${text}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    assert.match(
+      await Deno.readTextFile(`${p.kitDir("site_b")}/audit.log`),
+      /\[A:_policy_load\]file=local\/privacy\.json sha256=[0-9a-f]{64}/,
+    );
     for (const kit of ["localhost", "site_a"]) {
       const log = await Deno.readTextFile(`${p.kitDir(kit)}/audit.log`);
       assert.match(
@@ -156,6 +166,36 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
         // already gone
       }
     }
+    await p.cleanup();
+  }
+});
+
+Deno.test("a site whose privacy policy does not load does not start", async () => {
+  const port = freePort();
+  const p = await project(port);
+  try {
+    await Deno.writeTextFile(
+      `${p.kitDir("site_a")}/local/privacy.json`,
+      JSON.stringify({ scopes: [] }),
+    );
+    // The role itself, under its real flags (the launcher would retry a crash five times).
+    const kit = await loadKit(p.kitDir("site_a"), "client");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...roleFlags("client", kit), "client/main.ts", "--kit", kit.kitDir],
+      cwd: RUNTIME_DIR,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const out = await child.output();
+    clearTimeout(timer);
+    assert.equal(out.code, 1);
+    assert.match(
+      new TextDecoder().decode(out.stderr),
+      /PRIVACY|privacy policy "local\/privacy\.json"/,
+    );
+  } finally {
     await p.cleanup();
   }
 });
