@@ -8,36 +8,13 @@
  *
  * @module
  */
-import { RUNTIME_DIR, startRole } from "../core/launch/mod.ts";
+import { loadSitePolicies, RUNTIME_DIR, startRole } from "../core/launch/mod.ts";
 import { JobManager } from "./jobs/job_manager.ts";
-import { SiteAuditor } from "../core/audit/mod.ts";
-import { loadPrivacyPolicy } from "../core/filters/mod.ts";
-import { loadResources } from "../core/resources/mod.ts";
 import { FatalRefusal, SiteAgent } from "./site_agent.ts";
 
 const { kit, log } = await startRole("client", Deno.args);
 
-const resources = await loadResources(kit.kitDir, "client");
-for (const w of resources.warnings) log("warn", `${resources.file}: ${w}`);
-const audit = await SiteAuditor.open(kit.kitDir, { maxBytes: resources.auditMaxBytes });
-await audit.addEvent({
-  user: "system",
-  action: "_policy_load",
-  msg: `file=${resources.file} sha256=${resources.sha256}`,
-});
-// A privacy policy that does not load stops the site (privacy-and-filters.md §1).
-const privacy = await loadPrivacyPolicy(kit.kitDir).catch(async (err) => {
-  log("error", err instanceof Error ? err.message : String(err));
-  await audit.close();
-  Deno.exit(1);
-});
-if (privacy) {
-  await audit.addEvent({
-    user: "system",
-    action: "_policy_load",
-    msg: `file=${privacy.file} sha256=${privacy.sha256}`,
-  });
-}
+const { audit } = await loadSitePolicies(kit, "client", log);
 const stop = new AbortController();
 Deno.addSignalListener("SIGTERM", () => stop.abort());
 Deno.addSignalListener("SIGINT", () => stop.abort());

@@ -7,36 +7,13 @@
  *
  * @module
  */
-import { startRole } from "../core/launch/mod.ts";
-import { SiteAuditor } from "../core/audit/mod.ts";
-import { loadPrivacyPolicy } from "../core/filters/mod.ts";
-import { loadResources } from "../core/resources/mod.ts";
+import { loadSitePolicies, startRole } from "../core/launch/mod.ts";
 import { startServer } from "./start_server.ts";
 
 const { kit, options, log } = await startRole("server", Deno.args, ["listen-host"]);
 const listenHost = options["listen-host"] ?? "0.0.0.0";
 
-const resources = await loadResources(kit.kitDir, "server");
-for (const w of resources.warnings) log("warn", `${resources.file}: ${w}`);
-const audit = await SiteAuditor.open(kit.kitDir, { maxBytes: resources.auditMaxBytes });
-await audit.addEvent({
-  user: "system",
-  action: "_policy_load",
-  msg: `file=${resources.file} sha256=${resources.sha256}`,
-});
-// A privacy policy that does not load stops the site (privacy-and-filters.md §1).
-const privacy = await loadPrivacyPolicy(kit.kitDir).catch(async (err) => {
-  log("error", err instanceof Error ? err.message : String(err));
-  await audit.close();
-  Deno.exit(1);
-});
-if (privacy) {
-  await audit.addEvent({
-    user: "system",
-    action: "_policy_load",
-    msg: `file=${privacy.file} sha256=${privacy.sha256}`,
-  });
-}
+const { resources, audit } = await loadSitePolicies(kit, "server", log);
 const server = await startServer({
   kit,
   audit,

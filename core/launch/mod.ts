@@ -27,3 +27,4 @@ export {
 export { runLauncher, type RunLauncherOptions } from "./run_launcher.ts";
 export { supervise, type SuperviseOptions } from "./supervise.ts";
 export { type StartedRole, startRole } from "./start_role.ts";
+export { loadSitePolicies, type SitePolicies } from "./load_site_policies.ts";
