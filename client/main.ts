@@ -21,7 +21,13 @@ Deno.addSignalListener("SIGINT", () => stop.abort());
 // Deployed jobs run here; until the deployment protocol lands no job is ever added, so every
 // task is answered "not deployed" (and audited) rather than dropped.
 const jobs = new JobManager({ audit, log, runtimeRead: [`${RUNTIME_DIR}/core`] });
-const agent = new SiteAgent({ kit, audit, log, onTask: (t) => jobs.run(t, kit.name) });
+const agent = new SiteAgent({
+  kit,
+  audit,
+  log,
+  auditHead: () => audit.head,
+  onTask: (t) => jobs.run(t, kit.name),
+});
 let status = 0;
 try {
   await agent.run(stop.signal);

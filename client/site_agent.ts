@@ -29,6 +29,8 @@ export interface SiteAgentOptions {
   kit: LoadedKit;
   audit: AuditSink;
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+  /** Head hash and line count of the site's audit log, sent with heartbeats for anchoring. */
+  auditHead?: () => { hash: string; lines: number };
   /** Runs assigned tasks; without one, every task is answered with an error. */
   onTask?: TaskHandler;
   /** Heartbeat period (default 30 s). */
@@ -179,7 +181,10 @@ export class SiteAgent {
   async #heartbeat(): Promise<void> {
     const hb = await this.#call(
       ROUTES.heartbeat,
-      K.heartbeat.make({ client_name: this.#opts.kit.name }),
+      K.heartbeat.make({
+        client_name: this.#opts.kit.name,
+        ...(this.#opts.auditHead ? { audit_head: this.#opts.auditHead() } : {}),
+      }),
       ["site.heartbeat_reply"],
     );
     if (typeof hb.token === "string" && this.#session) {

@@ -130,7 +130,19 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     return K.regSession.make(session);
   });
 
-  route(ROUTES.heartbeat, "site", async (_req, _m, s) => {
+  // Site audit heads recorded here, at most every 600 s per site (audit.md §3): truncating a
+  // site's log is then detectable against the server's own chain.
+  const anchored = new Map<string, number>();
+  route(ROUTES.heartbeat, "site", async (_req, m, s) => {
+    const head = m.audit_head as { hash: string; lines: number } | undefined;
+    if (head && Date.now() - (anchored.get(s.name) ?? -Infinity) >= 600_000) {
+      anchored.set(s.name, Date.now());
+      await ctx.audit.addEvent({
+        user: "system",
+        action: "_audit_anchor",
+        msg: `site=${s.name} head=${head.hash} lines=${head.lines}`,
+      });
+    }
     const now = Date.now();
     const remaining = s.expiresAt - now;
     // Renew once less than half of the lifetime remains (wire-and-auth.md §4).

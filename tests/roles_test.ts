@@ -129,9 +129,20 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
     const until = Date.now() + 30_000;
     for (;;) {
       const text = await Deno.readTextFile(auditFile).catch(() => "");
-      if (/A:_register\][^\n]*\n[\s\S]*A:_register\]/.test(text)) break;
+      const anchors = ["site_a", "site_b"].every((site) =>
+        text.includes(`[A:_audit_anchor]site=${site} `)
+      );
+      if (/A:_register\][^\n]*\n[\s\S]*A:_register\]/.test(text) && anchors) break;
       if (Date.now() > until) throw new Error(`sites did not register:\n${text}`);
       await new Promise((r) => setTimeout(r, 100));
+    }
+    // Each site's first heartbeat anchors its audit chain in the server's log.
+    const serverLog = await Deno.readTextFile(auditFile);
+    for (const site of ["site_a", "site_b"]) {
+      assert.match(
+        serverLog,
+        new RegExp(`\\[A:_audit_anchor\\]site=${site} head=[0-9a-f]{64} lines=\\d+`),
+      );
     }
     assert.match(
       await Deno.readTextFile(`${p.kitDir("site_b")}/audit.log`),
