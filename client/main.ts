@@ -14,7 +14,7 @@ import { FatalRefusal, SiteAgent } from "./site_agent.ts";
 
 const { kit, log } = await startRole("client", Deno.args);
 
-const { audit } = await loadSitePolicies(kit, "client", log);
+const { audit, authz } = await loadSitePolicies(kit, "client", log);
 const stop = new AbortController();
 Deno.addSignalListener("SIGTERM", () => stop.abort());
 Deno.addSignalListener("SIGINT", () => stop.abort());
@@ -36,5 +36,6 @@ try {
   status = 1;
 }
 await jobs.close();
+await authz.close();
 await audit.close();
 Deno.exit(status);

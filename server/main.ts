@@ -13,7 +13,7 @@ import { startServer } from "./start_server.ts";
 const { kit, options, log } = await startRole("server", Deno.args, ["listen-host"]);
 const listenHost = options["listen-host"] ?? "0.0.0.0";
 
-const { resources, audit } = await loadSitePolicies(kit, "server", log);
+const { resources, authz, audit } = await loadSitePolicies(kit, "server", log);
 const server = await startServer({
   kit,
   audit,
@@ -42,6 +42,7 @@ const stop = async () => {
   stopping = true;
   log("info", "stopping");
   await server.close();
+  await authz.close();
   await audit.close();
   Deno.exit(0);
 };

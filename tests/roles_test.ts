@@ -154,7 +154,31 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
         log,
         /\[U:system\]\[A:_policy_load\]file=local\/resources\.json\.default sha256=[0-9a-f]{64}/,
       );
+      assert.match(
+        log,
+        /\[U:system\]\[A:_policy_load\]file=local\/authorization\.json\.default sha256=[0-9a-f]{64}/,
+      );
     }
+    // A running site reloads its authorization policy when the file changes: a broken one is
+    // refused (the old one stays) and audited, a good one is swapped in and audited.
+    const siteAudit = `${p.kitDir("site_a")}/audit.log`;
+    const waitFor = async (re: RegExp) => {
+      const until = Date.now() + 20_000;
+      while (!re.test(await Deno.readTextFile(siteAudit))) {
+        if (Date.now() > until) {
+          throw new Error(`no ${re} in ${await Deno.readTextFile(siteAudit)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const policyFile = `${p.kitDir("site_a")}/local/authorization.json`;
+    await Deno.writeTextFile(policyFile, `{"format_version": "1.0", "permissions": {}}`);
+    await waitFor(/\[A:_policy_reload\]failed: [^\n]*permissions/);
+    await Deno.writeTextFile(
+      policyFile,
+      JSON.stringify({ format_version: "1.0", permissions: { project_admin: "any" } }),
+    );
+    await waitFor(/\[A:_policy_reload\]file=local\/authorization\.json sha256=[0-9a-f]{64}/);
     // stop_fl.sh creates shutdown.fl; every launcher then stops its role and exits 0.
     for (const kit of ["site_a", "site_b", "localhost"]) {
       await Deno.writeTextFile(`${p.kitDir(kit)}/shutdown.fl`, "");
@@ -181,32 +205,38 @@ Deno.test("deno task server and client run a federation and stop cleanly on shut
   }
 });
 
-Deno.test("a site whose privacy policy does not load does not start", async () => {
-  const port = freePort();
-  const p = await project(port);
-  try {
-    await Deno.writeTextFile(
-      `${p.kitDir("site_a")}/local/privacy.json`,
-      JSON.stringify({ scopes: [] }),
-    );
-    // The role itself, under its real flags (the launcher would retry a crash five times).
-    const kit = await loadKit(p.kitDir("site_a"), "client");
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...roleFlags("client", kit), "client/main.ts", "--kit", kit.kitDir],
-      cwd: RUNTIME_DIR,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const out = await child.output();
-    clearTimeout(timer);
-    assert.equal(out.code, 1);
-    assert.match(
-      new TextDecoder().decode(out.stderr),
-      /PRIVACY|privacy policy "local\/privacy\.json"/,
-    );
-  } finally {
-    await p.cleanup();
-  }
-});
+for (
+  const [kind, file, content, expected] of [
+    ["privacy", "privacy.json", { scopes: [] }, /PRIVACY|privacy policy "local\/privacy\.json"/],
+    ["authorization", "authorization.json", { format_version: "2.0" }, /bad format_version "2\.0"/],
+  ] as const
+) {
+  Deno.test(`a site whose ${kind} policy does not load does not start`, async () => {
+    const port = freePort();
+    const p = await project(port);
+    try {
+      await Deno.writeTextFile(`${p.kitDir("site_a")}/local/${file}`, JSON.stringify(content));
+      // The role itself, under its real flags (the launcher would retry a crash five times).
+      const kit = await loadKit(p.kitDir("site_a"), "client");
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...roleFlags("client", kit), "client/main.ts", "--kit", kit.kitDir],
+        cwd: RUNTIME_DIR,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const out = await child.output();
+      clearTimeout(timer);
+      assert.equal(out.code, 1);
+      assert.match(new TextDecoder().decode(out.stderr), expected);
+      // The refusal is in the site's audit log.
+      assert.match(
+        await Deno.readTextFile(`${p.kitDir("site_a")}/audit.log`),
+        new RegExp(`\\[A:_policy_load\\]failed: [^\\n]*local/${file}`),
+      );
+    } finally {
+      await p.cleanup();
+    }
+  });
+}

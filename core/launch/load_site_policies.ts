@@ -2,19 +2,23 @@ import { SiteAuditor } from "../audit/mod.ts";
 import { loadPrivacyPolicy, type PrivacyPolicy } from "../filters/mod.ts";
 import type { LoadedKit } from "../kit/mod.ts";
 import { loadResources, type SiteResources } from "../resources/mod.ts";
+import { PolicyStore } from "../../policies/mod.ts";
 import type { StartedRole } from "./start_role.ts";
 
 /** A role's policies and audit trail, loaded at start. */
 export interface SitePolicies {
   resources: SiteResources;
   privacy: PrivacyPolicy | undefined;
+  /** `local/authorization.*`, reloaded live (file change or SIGHUP); close it on stop. */
+  authz: PolicyStore;
   audit: SiteAuditor;
 }
 
 /**
  * The policy start of every role after `startRole()`: `resources.json` (its warnings logged), the
- * site's audit log, and `local/privacy.*`, each file audited as `_policy_load` with its SHA-256.
- * A privacy policy that does not load stops the role with status 1 (`privacy-and-filters.md` §1).
+ * site's audit log, `local/authorization.*` and `local/privacy.*`, each file audited as
+ * `_policy_load` with its SHA-256. An authorization or privacy policy that does not load stops the
+ * role with status 1 (`authorization.md` §1, `privacy-and-filters.md` §1), audited as a failed load.
  */
 export async function loadSitePolicies(
   kit: LoadedKit,
@@ -31,11 +35,22 @@ export async function loadSitePolicies(
       msg: `file=${file} sha256=${sha256}`,
     });
   await loaded(resources.file, resources.sha256);
-  const privacy = await loadPrivacyPolicy(kit.kitDir).catch(async (err) => {
+  const fail = async (err: unknown): Promise<never> => {
     log("error", err instanceof Error ? err.message : String(err));
     await audit.close();
     Deno.exit(1);
+  };
+  const authz = await PolicyStore.open(kit.kitDir, { audit, log }).catch(fail);
+  authz.listenForHangup();
+  const privacy = await loadPrivacyPolicy(kit.kitDir).catch(async (err) => {
+    await authz.close();
+    await audit.addEvent({
+      user: "system",
+      action: "_policy_load",
+      msg: `failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    return await fail(err);
   });
   if (privacy) await loaded(privacy.file, privacy.sha256);
-  return { resources, privacy: privacy?.policy, audit };
+  return { resources, privacy: privacy?.policy, authz, audit };
 }
