@@ -1,32 +1,69 @@
 /**
  * The client process (CP) of a site. Started by `deno task client --kit <dir>`
  * (client/launcher.ts), which checks the kit and runs this file with permissions computed from
- * it. Checks the kit again before anything else, opens the site's audit log, and keeps the site
- * connected to the server until SIGTERM or SIGINT.
+ * it. Checks the kit again before anything else, loads the site's policies and audit log, and
+ * keeps the site connected to the server until SIGTERM or SIGINT: it decides on deployments
+ * under its own policies and runs the jobs it accepted in sandboxed executors.
  *
  * Usage: `client/main.ts --kit <dir> [--check-sandbox [<targets JSON>]]`
  *
  * @module
  */
 import { loadSitePolicies, RUNTIME_DIR, startRole } from "../core/launch/mod.ts";
+import { parseCertificate, readIdentity } from "../core/pki/mod.ts";
+import { Reservations } from "../core/resources/mod.ts";
+import { Deployer, hasSlotManager } from "./jobs/deployer.ts";
 import { JobManager } from "./jobs/job_manager.ts";
+import { loadSiteChecks } from "./jobs/load_site_checks.ts";
 import { FatalRefusal, SiteAgent } from "./site_agent.ts";
 
 const { kit, log } = await startRole("client", Deno.args);
 
-const { audit, authz } = await loadSitePolicies(kit, "client", log);
+const { audit, authz, resources, privacy } = await loadSitePolicies(kit, "client", log);
+let deployer: Deployer;
+const jobs = new JobManager({ audit, log, runtimeRead: [`${RUNTIME_DIR}/core`] });
+try {
+  deployer = new Deployer({
+    site: kit.name,
+    siteOrg: readIdentity(parseCertificate(kit.certificatePem)).org ?? "",
+    rootCa: parseCertificate(kit.rootCaPem),
+    jobsDir: `${kit.kitDir}/jobs`,
+    authorize: (r) => authz.authorize(r),
+    privacy: () => privacy,
+    reservations: new Reservations(resources.managers, {
+      maxConcurrentJobs: resources.maxConcurrentJobs,
+    }),
+    sandbox: resources.sandbox,
+    classAllowList: {
+      ...(resources.classAllowList !== undefined
+        ? { class_allow_list: resources.classAllowList }
+        : {}),
+      ...(resources.classListEnforcementMode !== undefined
+        ? { class_list_enforcement_mode: resources.classListEnforcementMode }
+        : {}),
+    },
+    checks: await loadSiteChecks(kit.kitDir, resources.checks),
+    slotManager: hasSlotManager(resources.managers),
+    jobs,
+    audit,
+    log,
+  });
+} catch (err) {
+  log("error", `local/resources.json: ${err instanceof Error ? err.message : err}`);
+  await authz.close();
+  await audit.close();
+  Deno.exit(1);
+}
 const stop = new AbortController();
 Deno.addSignalListener("SIGTERM", () => stop.abort());
 Deno.addSignalListener("SIGINT", () => stop.abort());
-// Deployed jobs run here; until the deployment protocol lands no job is ever added, so every
-// task is answered "not deployed" (and audited) rather than dropped.
-const jobs = new JobManager({ audit, log, runtimeRead: [`${RUNTIME_DIR}/core`] });
 const agent = new SiteAgent({
   kit,
   audit,
   log,
   auditHead: () => audit.head,
   onTask: (t) => jobs.run(t, kit.name),
+  onCommand: (c) => deployer.handle(c),
 });
 let status = 0;
 try {
@@ -35,6 +72,7 @@ try {
   log("error", err instanceof FatalRefusal ? err.message : `stopped: ${err}`);
   status = 1;
 }
+await deployer.close();
 await jobs.close();
 await authz.close();
 await audit.close();

@@ -24,6 +24,24 @@ export type TaskHandler = (
   task: AssignedTask,
 ) => Promise<{ payload: Uint8Array } | { error: string }>;
 
+/** A command from the server (deployment, reservations, job end, forwarded console commands). */
+export interface AssignedCommand {
+  command: string;
+  commandId: string;
+  jobId?: string;
+  args: Record<string, unknown>;
+  /** The server's audit event id for sending it. */
+  ref: string;
+}
+
+/** A site's answer to a command; `ref` is the id of the site's audit event for its decision. */
+export type CommandHandler = (
+  command: AssignedCommand,
+) => Promise<
+  | { ok: true; data?: Record<string, unknown>; ref: string }
+  | { ok: false; code: string; message: string; ref: string }
+>;
+
 /** Options of a site agent. */
 export interface SiteAgentOptions {
   kit: LoadedKit;
@@ -33,6 +51,10 @@ export interface SiteAgentOptions {
   auditHead?: () => { hash: string; lines: number };
   /** Runs assigned tasks; without one, every task is answered with an error. */
   onTask?: TaskHandler;
+  /** Answers server commands; without one, every command is refused. */
+  onCommand?: CommandHandler;
+  /** How long the server may hold an idle poll (default 10 s; 0 polls at the server's pace). */
+  longPollMs?: number;
   /** Heartbeat period (default 30 s). */
   heartbeatMs?: number;
   backoff?: { initialMs?: number; maxMs?: number };
@@ -121,7 +143,7 @@ export class SiteAgent {
     };
     try {
       await Promise.all([
-        loop(() => this.#poll()),
+        loop(() => this.#poll(stop.signal)),
         loop(async () => {
           await this.#heartbeat();
           return this.#opts.heartbeatMs ?? 30_000;
@@ -162,10 +184,15 @@ export class SiteAgent {
     return session;
   }
 
-  async #call(route: string, message: unknown, kinds: string[]): Promise<Reply> {
+  async #call(
+    route: string,
+    message: unknown,
+    kinds: string[],
+    signal?: AbortSignal,
+  ): Promise<Reply> {
     const session = await this.#ensureSession();
     try {
-      return await this.#api.call(route, message, kinds, session);
+      return await this.#api.call(route, message, kinds, session, signal ? { signal } : {});
     } catch (err) {
       // Only the session that failed is dropped: another loop may have registered meanwhile.
       if (err instanceof ApiError && err.reason && RETRY_REASONS.has(err.reason)) {
@@ -195,13 +222,26 @@ export class SiteAgent {
   }
 
   /** One poll; returns how long to wait before the next. */
-  async #poll(): Promise<number> {
+  async #poll(signal: AbortSignal): Promise<number> {
+    const wait = this.#opts.longPollMs ?? 10_000;
     const reply = await this.#call(
       ROUTES.taskGet,
-      K.taskGet.make({ client_name: this.#opts.kit.name }),
-      ["task.none", "task.assign"],
+      K.taskGet.make({ client_name: this.#opts.kit.name, ...(wait > 0 ? { wait_ms: wait } : {}) }),
+      ["task.none", "task.assign", "site.command"],
+      signal,
     );
     this.stats.polls++;
+    if (reply.kind === "site.command") {
+      const command: AssignedCommand = {
+        command: reply.command as string,
+        commandId: reply.command_id as string,
+        ...(typeof reply.job_id === "string" ? { jobId: reply.job_id } : {}),
+        args: reply.args as Record<string, unknown>,
+        ref: reply.ref as string,
+      };
+      const run = this.#runCommand(command).finally(() => this.#running.delete(run));
+      this.#running.add(run);
+    }
     if (reply.kind === "task.assign") {
       const task: AssignedTask = {
         jobId: reply.job_id as string,
@@ -260,6 +300,44 @@ export class SiteAgent {
       }
     }
     log("error", `gave up sending the result of task "${task.taskId}"`);
+  }
+
+  /** Answers a command and posts the answer. */
+  async #runCommand(command: AssignedCommand): Promise<void> {
+    const { kit, log } = this.#opts;
+    let answer: Awaited<ReturnType<CommandHandler>>;
+    try {
+      answer = this.#opts.onCommand ? await this.#opts.onCommand(command) : {
+        ok: false,
+        code: "UNKNOWN_COMMAND",
+        message: `site ${kit.name} answers no commands`,
+        ref: "",
+      };
+    } catch (err) {
+      answer = { ok: false, code: "INTERNAL", message: String(err), ref: "" };
+    }
+    const message = K.siteCommandReply.make({
+      client_name: kit.name,
+      command_id: command.commandId,
+      ref: answer.ref,
+      ok: answer.ok,
+      ...(answer.ok
+        ? (answer.data ? { data: answer.data } : {})
+        : { code: answer.code, message: answer.message.slice(0, 8192) }),
+    });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.#call(ROUTES.commandReply, message, ["ack"]);
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && !(err.reason && RETRY_REASONS.has(err.reason))) {
+          log("warn", `reply to command "${command.command}" refused: ${err.message}`);
+          return;
+        }
+        await abortableSleep(this.#backoff.next());
+      }
+    }
+    log("error", `gave up sending the reply to command "${command.command}"`);
   }
 
   /** Decides what a failure means; returns the wait before the next attempt. */

@@ -17,6 +17,7 @@ import {
 import { readBody, refusal, reply } from "./routes/_reply.ts";
 import { ApiRefusal } from "./routes/api_refusal.ts";
 import type { ConnectionInfo, ServerContext } from "./server_context.ts";
+import { type JobUpload, submitJob } from "./jobs/submit_job.ts";
 
 type Env = { Bindings: ConnectionInfo };
 type Handler = (
@@ -152,9 +153,23 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     return K.heartbeatReply.make({ server_time: Math.floor(now / 1000) });
   });
 
-  route(ROUTES.taskGet, "site", async (_req, _m, s) => {
-    const next = await ctx.jobs.next(s.name);
-    if (next === undefined) return K.taskNone.make({ poll_ms: ctx.settings.idlePollMs });
+  route(ROUTES.taskGet, "site", async (_req, m, s) => {
+    const wait = typeof m.wait_ms === "number" ? m.wait_ms : 0;
+    const next = await ctx.jobs.next(s.name, wait);
+    if (next === undefined) {
+      return K.taskNone.make({ poll_ms: wait > 0 ? 0 : ctx.settings.idlePollMs });
+    }
+    if ("command" in next) {
+      const { command, ref } = next;
+      return K.siteCommand.make({
+        command: command.command,
+        command_id: command.commandId,
+        ...(command.jobId ? { job_id: command.jobId } : {}),
+        args: command.args,
+        ref,
+        poll_ms: 0,
+      });
+    }
     const { task, ref } = next;
     return K.taskAssign.make({
       payload: task.payload,
@@ -164,6 +179,33 @@ export function createApp(ctx: ServerContext): Hono<Env> {
       ref,
       poll_ms: 0,
     });
+  });
+
+  route(ROUTES.commandReply, "site", async (_req, m, s) => {
+    const reply = m.ok === true
+      ? { ok: true as const, data: (m.data ?? {}) as Record<string, unknown>, ref: m.ref as string }
+      : {
+        ok: false as const,
+        code: (m.code as string | undefined) ?? "REFUSED",
+        message: (m.message as string | undefined) ?? "no reason given",
+        ref: m.ref as string,
+      };
+    const command = ctx.jobs.commands.reply(s.name, m.command_id as string, reply);
+    if (!command) {
+      throw new ApiRefusal(
+        "COMMAND_NOT_OUT",
+        `Command "${m.command_id}" is not out at site "${s.name}" (late or unknown)`,
+        409,
+      );
+    }
+    const msg = `received reply to "${command.command}" from client "${s.name}": ${
+      reply.ok ? "ok" : `${reply.code} ${reply.message}`
+    }`;
+    const ref = reply.ref ? { ref: reply.ref } : {};
+    const id = command.jobId
+      ? await ctx.audit.addJobEvent({ jobId: command.jobId, ...ref, msg })
+      : await ctx.audit.addEvent({ user: s.name, action: command.command, ...ref, msg });
+    return K.ack.make({ ref: id });
   });
 
   route(ROUTES.taskResult, "site", async (_req, m, s) => {
@@ -219,6 +261,26 @@ export function createApp(ctx: ServerContext): Hono<Env> {
       }
       throw err;
     }
+  });
+
+  route(ROUTES.jobUpload, "admin", async (_req, m, s) => {
+    const { record, warnings } = await submitJob(ctx.submit, s, {
+      name: m.name as string,
+      files: m.files as JobUpload["files"],
+      ...(typeof m.clone_of === "string" ? { clone_of: m.clone_of } : {}),
+    });
+    ctx.scheduler.poke();
+    return K.adminReply.make({
+      ok: true,
+      message: `Submitted job "${record.name}": ${record.job_id}`,
+      data: { job_id: record.job_id, warnings },
+    });
+  });
+
+  route(ROUTES.adminCommand, "admin", async (_req, m, s) => {
+    return K.adminReply.make(
+      await ctx.console.run(s, m.command as string, m.args as string[]),
+    );
   });
 
   route(ROUTES.adminLogout, "admin", async (_req, _m, s) => {

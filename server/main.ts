@@ -19,13 +19,17 @@ const server = await startServer({
   audit,
   hostname: listenHost,
   log,
+  authz,
   settings: {
     limits: resources.wire,
+    jobHeapMb: resources.sandbox.heapMb,
     ...(resources.server
       ? {
         tokenTtlS: resources.server.tokenTtlS,
         adminIdleTimeoutS: resources.server.adminIdleTimeoutS,
         maxNumClients: resources.server.maxNumClients,
+        maxJobs: resources.server.maxJobs,
+        maxJobBytes: resources.server.maxJobBytes,
       }
       : {}),
   },

@@ -6,6 +6,10 @@ import type { ReplayCache } from "./auth/replay_cache.ts";
 import type { SessionTokens } from "./auth/session_token.ts";
 import type { SessionRegistry } from "./sessions/session_registry.ts";
 import type { JobService } from "./jobs/job_service.ts";
+import type { JobScheduler } from "./jobs/job_scheduler.ts";
+import type { JobStore } from "./jobs/job_store.ts";
+import type { SubmitDeps } from "./jobs/submit_job.ts";
+import type { ConsoleService } from "./console/console_service.ts";
 
 /** Settings from the server kit and its `local/resources.json` (`resources-and-cc.md` §1). */
 export interface ServerSettings {
@@ -20,6 +24,11 @@ export interface ServerSettings {
   limits: DecodeLimits;
   /** Poll interval told to sites when there is no task. */
   idlePollMs: number;
+  /** Jobs running at once (`job_scheduler` `max_jobs`). */
+  maxJobs: number;
+  maxJobBytes: number;
+  /** V8 heap of a server job process, in MB (server `sandbox.heap_mb`). */
+  jobHeapMb: number;
 }
 
 export type { AuditSink } from "../core/util/audit_sink.ts";
@@ -37,8 +46,13 @@ export interface ServerContext {
   challenges: ChallengeStore;
   replay: ReplayCache;
   audit: AuditSink;
-  /** Running jobs and the tasks they have out at sites. */
+  /** Running jobs and the tasks and commands they have out at sites. */
   jobs: JobService;
+  /** Every job ever submitted, on disk. */
+  store: JobStore;
+  scheduler: JobScheduler;
+  submit: SubmitDeps;
+  console: ConsoleService;
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
 }
 

@@ -8,6 +8,15 @@ import { SessionTokens } from "./auth/session_token.ts";
 import type { AuditSink, ServerContext, ServerSettings } from "./server_context.ts";
 import { SessionRegistry } from "./sessions/session_registry.ts";
 import { JobService } from "./jobs/job_service.ts";
+import { JobScheduler } from "./jobs/job_scheduler.ts";
+import { JobStore } from "./jobs/job_store.ts";
+import { ConsoleService } from "./console/console_service.ts";
+import { readIdentity } from "../core/pki/mod.ts";
+import {
+  type AuthorizationDecision,
+  type AuthorizationRequest,
+  PolicyStore,
+} from "../policies/mod.ts";
 import type { RunningListener } from "./transport/running_listener.ts";
 import { type MtlsTransport, startListener } from "./transport/start_listener.ts";
 
@@ -23,6 +32,13 @@ export interface StartServerOptions {
   transport?: MtlsTransport;
   settings?: Partial<Omit<ServerSettings, "project" | "serverName" | "security">>;
   log?: ServerContext["log"];
+  /**
+   * The server's authorization policy (live-reloaded by the role's main); by default the kit's
+   * `local/authorization.*` is loaded once.
+   */
+  authz?: { authorize(request: AuthorizationRequest): AuthorizationDecision };
+  /** Scheduler timing (tests). */
+  scheduler?: { intervalMs?: number; retryMs?: number; commandTimeoutMs?: number };
 }
 
 /** A running server: its context (for status and tests) and its listeners. */
@@ -52,9 +68,34 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxNumClients: 100,
     limits: { ...DEFAULT_LIMITS },
     idlePollMs: 2000,
+    maxJobs: 4,
+    maxJobBytes: 536_870_912,
+    jobHeapMb: 2048,
     ...options.settings,
   };
   const replay = new ReplayCache({ windowMs: 2 * skew * 1000 });
+  const log: ServerContext["log"] = options.log ?? ((level, msg) => {
+    if (level !== "debug") console.error(`[server] ${level}: ${msg}`);
+  });
+  const authz = options.authz ??
+    await PolicyStore.open(kit.kitDir, { audit: options.audit, watch: false, log });
+  const siteOrg = readIdentity(certificate).org ?? "";
+  const store = await JobStore.open(`${kit.kitDir}/jobs`);
+  const jobs = new JobService(options.audit);
+  const sessions = new SessionRegistry({ onEnd: (s) => replay.drop(s.sidHex) });
+  const scheduler = new JobScheduler({
+    store,
+    commands: jobs.commands,
+    jobs,
+    audit: options.audit,
+    sites: () => sessions.sites().map((s) => s.name),
+    maxJobs: settings.maxJobs,
+    runtimeRead: [new URL("../core/", import.meta.url).pathname],
+    sandbox: { heapMb: settings.jobHeapMb },
+    log,
+    ...options.scheduler,
+  });
+  const authorize = (r: AuthorizationRequest) => authz.authorize(r);
   const ctx: ServerContext = {
     settings,
     key,
@@ -62,14 +103,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     certificateDer: new Uint8Array(certificate.rawData),
     rootCa,
     tokens: new SessionTokens(key, certificate),
-    sessions: new SessionRegistry({ onEnd: (s) => replay.drop(s.sidHex) }),
+    sessions,
     challenges: new ChallengeStore(),
     replay,
     audit: options.audit,
-    jobs: new JobService(options.audit),
-    log: options.log ?? ((level, msg) => {
-      if (level !== "debug") console.error(`[server] ${level}: ${msg}`);
-    }),
+    jobs,
+    store,
+    scheduler,
+    submit: {
+      store,
+      audit: options.audit,
+      rootCa,
+      authorize,
+      siteOrg,
+      maxJobBytes: settings.maxJobBytes,
+      ccManager: false,
+    },
+    console: new ConsoleService({ store, scheduler, audit: options.audit, authorize, siteOrg }),
+    log,
   };
   const app = createApp(ctx);
   const servicePort = Number(kit.target.slice(kit.target.lastIndexOf(":") + 1));
@@ -87,7 +138,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     transport,
   } as const;
   const separate = adminPort !== port;
-  const closeJobs = () => ctx.jobs.close();
+  const closeJobs = async () => {
+    await scheduler.close();
+    await ctx.jobs.close();
+  };
   let listener: RunningListener;
   try {
     listener = await startListener(ctx, app, {
@@ -113,6 +167,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await closeJobs();
     throw err;
   }
+  scheduler.start();
   return {
     ctx,
     listener,

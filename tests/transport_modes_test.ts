@@ -37,6 +37,8 @@ Deno.test("SiteAgent re-registers by itself after the server restarts", async ()
       target: `127.0.0.1:${port}`,
       log: quiet,
       backoff: { initialMs: 100, maxMs: 1000 },
+      // Counts polls: each must return at the server's pace, not be held.
+      longPollMs: 0,
     })
   ));
   const runs = agents.map((a) => a.run(stop.signal));

@@ -3,8 +3,9 @@
  * trains the received logistic-regression model on this site's data for `epochs` full-batch
  * steps and returns it with the sample count and the local training accuracy.
  *
- * Context: `args` (`epochs` 50, `learning_rate` 0.1) and `data.train`, the path of a JSON file
- * `{x: number[][], y: number[]}` that the site's privacy scope grants.
+ * Context: `args` (`epochs` 50, `learning_rate` 0.1) and `data.train_dataset` (or `data.train`),
+ * the path of a JSON file `{x: number[][], y: number[]}` that the site's privacy scope grants
+ * (the job asks for it with `meta.sandbox.read_properties: [train_dataset]`).
  *
  * @module
  */
@@ -14,9 +15,10 @@ export default async function logRegTrainer(
   task: { name: string; data: unknown; context: Record<string, unknown> },
 ): Promise<unknown> {
   const args = (task.context.args ?? {}) as { epochs?: number; learning_rate?: number };
-  const path = (task.context.data as { train?: string } | undefined)?.train;
+  const granted = task.context.data as { train_dataset?: string; train?: string } | undefined;
+  const path = granted?.train_dataset ?? granted?.train;
   if (typeof path !== "string") {
-    throw new TypeError('No "train" data path was granted to this executor');
+    throw new TypeError('No "train_dataset" data path was granted to this executor');
   }
   const data = JSON.parse(await Deno.readTextFile(path)) as Dataset;
   const { weights } = task.data as { weights: LogRegModel };

@@ -28,3 +28,4 @@ export { runLauncher, type RunLauncherOptions } from "./run_launcher.ts";
 export { supervise, type SuperviseOptions } from "./supervise.ts";
 export { type StartedRole, startRole } from "./start_role.ts";
 export { loadSitePolicies, type SitePolicies } from "./load_site_policies.ts";
+export { grantableDataPaths } from "./grantable_data_paths.ts";

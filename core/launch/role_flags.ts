@@ -12,6 +12,11 @@ export interface RoleFlagsOptions {
   listenHost?: string;
   /** The Deno binary the role may start (default `Deno.execPath()`). */
   execPath?: string;
+  /**
+   * Data locations a site may grant its executors (`privacy.*` scope properties named in
+   * `sandbox.read_path_properties`): the site reads them only to resolve and grant them.
+   */
+  dataPaths?: string[];
 }
 
 /**
@@ -96,7 +101,13 @@ export function roleFlags(
     "--no-prompt",
     "--no-remote",
     "--deny-import",
-    `--allow-read=${[kitDir, ...runtimeSourceEntries(role, runtimeDir)].join(",")}`,
+    `--allow-read=${
+      [
+        kitDir,
+        ...runtimeSourceEntries(role, runtimeDir),
+        ...(options.dataPaths ?? []).map((p) => checkPath(p, "data path")),
+      ].join(",")
+    }`,
     `--allow-write=${kitDir}`,
     `--deny-write=${kitDir}/startup,${kitDir}/local`,
     `--allow-net=${net.join(",")}`,

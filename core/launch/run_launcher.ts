@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { loadKit, requireIntactKit } from "../kit/mod.ts";
 import { type LaunchRole, roleFlags, RUNTIME_DIR } from "./role_flags.ts";
 import { supervise } from "./supervise.ts";
+import { grantableDataPaths } from "./grantable_data_paths.ts";
 
 function usage(role: LaunchRole): string {
   const listen = role === "server"
@@ -75,7 +76,10 @@ export async function runLauncher(
   await requireIntactKit(kitDir, role);
   const kit = await loadKit(kitDir, role);
   const listenHost = values["listen-host"];
-  const flags = roleFlags(role, kit, typeof listenHost === "string" ? { listenHost } : {});
+  const flags = roleFlags(role, kit, {
+    ...(typeof listenHost === "string" ? { listenHost } : {}),
+    dataPaths: await grantableDataPaths(kitDir, role),
+  });
   if (values["print-flags"]) {
     console.log(JSON.stringify(flags));
     return 0;

@@ -79,6 +79,7 @@ export class ApiClient {
     route: string,
     message: unknown,
     session?: SessionCredentials,
+    options: { signal?: AbortSignal } = {},
   ): Promise<RawReply> {
     const body = encode(message);
     let nonce: Uint8Array;
@@ -92,7 +93,8 @@ export class ApiClient {
       nonce = crypto.getRandomValues(new Uint8Array(16));
       headers[HEADERS.nonce] = toBase64Url(nonce);
     }
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let res: Response;
     try {
       res = await fetch(this.#base + route, {
@@ -159,14 +161,15 @@ export class ApiClient {
     return reply;
   }
 
-  /** `exchange` then `open`, expecting one of `kinds`. */
+  /** `exchange` then `open`, expecting one of `kinds`; `signal` cancels the request. */
   async call(
     route: string,
     message: unknown,
     kinds: string[],
     session?: SessionCredentials,
+    options: { signal?: AbortSignal } = {},
   ): Promise<Reply> {
-    const reply = await this.open(await this.exchange(route, message, session));
+    const reply = await this.open(await this.exchange(route, message, session, options));
     if (!kinds.includes(reply.kind)) {
       throw new TransportError(
         `Expected a reply of kind ${kinds.join(" or ")}, got "${reply.kind}"`,

@@ -87,7 +87,14 @@ export const K = {
     token: s.optional(s.text({ maxBytes: 4096 })),
     expires_at: s.optional(time),
   }),
-  taskGet: API.define("task.get", { client_name: siteName }, { route: ROUTES.taskGet }),
+  /**
+   * `wait_ms` asks the server to hold the poll until work arrives (at most 30 s): a long poll, so
+   * tasks and commands reach an idle site at once without it polling fast.
+   */
+  taskGet: API.define("task.get", {
+    client_name: siteName,
+    wait_ms: s.optional(s.int({ min: 0, max: 30_000 })),
+  }, { route: ROUTES.taskGet }),
   taskNone: API.define("task.none", { poll_ms: pollMs }),
   /** `payload` first: it is the task data encoded once, and first-key placement keeps it aligned. */
   taskAssign: API.define("task.assign", {
@@ -109,6 +116,53 @@ export const K = {
     /** Why there is no payload: the site's refusal or failure, for people. */
     error: s.optional(s.text({ maxBytes: 4096 })),
   }, { route: ROUTES.taskResult }),
+  /** A command for a site (deployment, reservations, job end, console commands it answers). */
+  siteCommand: API.define("site.command", {
+    command: s.text({ minBytes: 1, maxBytes: 64 }),
+    command_id: s.text({ minBytes: 1, maxBytes: 64 }),
+    job_id: s.optional(s.text({ minBytes: 1, maxBytes: 64 })),
+    args: s.record(s.any()),
+    /** The server's audit event id for sending this command (`audit.md` §5). */
+    ref: s.text({ maxBytes: 64 }),
+    poll_ms: pollMs,
+  }),
+  siteCommandReply: API.define("site.command_reply", {
+    client_name: siteName,
+    command_id: s.text({ minBytes: 1, maxBytes: 64 }),
+    /** The site's audit event id for its decision. */
+    ref: s.text({ maxBytes: 64 }),
+    ok: s.bool(),
+    /** Refusal code (`DEPLOY_REFUSED`, `RESOURCES_BUSY`, …) when not ok. */
+    code: s.optional(s.text({ maxBytes: 64 })),
+    message: s.optional(s.text({ maxBytes: 8192 })),
+    data: s.optional(s.record(s.any())),
+  }, { route: ROUTES.commandReply }),
+  /** `submit_job`: a signed job folder in transfer form (`jobs.md` §3). */
+  jobUpload: API.define("job.upload", {
+    user_name: userName,
+    name: s.text({ minBytes: 1, maxBytes: 255 }),
+    files: s.array(
+      s.object({
+        path: s.text({ minBytes: 1, maxBytes: 4096 }),
+        mode: s.int({ min: 0, max: 0o7777 }),
+        data: s.bytes(),
+      }),
+      { max: 20_000 },
+    ),
+    clone_of: s.optional(s.text({ minBytes: 1, maxBytes: 64 })),
+  }, { route: ROUTES.jobUpload }),
+  adminCommand: API.define("admin.command", {
+    user_name: userName,
+    command: s.text({ minBytes: 1, maxBytes: 64 }),
+    args: s.array(s.text({ maxBytes: 4096 }), { max: 64 }),
+  }, { route: ROUTES.adminCommand }),
+  /** The answer to a console command or upload: `data` for scripts, `message` for people. */
+  adminReply: API.define("admin.reply", {
+    ok: s.bool(),
+    message: s.text({ maxBytes: 1024 * 1024 }),
+    code: s.optional(s.text({ maxBytes: 64 })),
+    data: s.optional(s.any()),
+  }),
   adminChallenge: API.define("admin.challenge", { user_name: userName, project, nonce_c: nonce }, {
     route: ROUTES.adminChallenge,
   }),

@@ -45,6 +45,8 @@ export interface JobRecord {
   failure?: string;
   /** Per-site outcome of deployment and of the run. */
   sites?: Record<string, { status: string; reason?: string }>;
+  /** The controller's last progress report (round, metrics). */
+  progress?: { round: number; totalRounds: number; metrics?: Record<string, number> };
   /** The validated meta, as submitted (system keys removed). */
   meta: Record<string, unknown>;
 }

@@ -37,6 +37,8 @@ export class JobRunner {
   readonly jobId: string;
   readonly finished: Promise<ControllerOutcome>;
   progress: JobProgress | undefined;
+  /** Why the job was aborted, once it was. */
+  abortReason: string | undefined;
   readonly #controller: ControllerProcess;
   readonly #board: TaskBoard;
 
@@ -99,6 +101,7 @@ export class JobRunner {
   }
 
   abort(reason: string): Promise<void> {
+    this.abortReason ??= reason;
     return this.#controller.abort(reason);
   }
 }

@@ -1,5 +1,7 @@
 import type { AuditSink } from "../server_context.ts";
 import { JobRunner, type JobRunnerOptions } from "./job_runner.ts";
+import { Doorbell } from "./doorbell.ts";
+import { type SiteCommand, SiteCommands } from "./site_commands.ts";
 import { type BoardTask, TaskBoard } from "./task_board.ts";
 
 /** A task handed to a site, with the audit event that records the hand-over. */
@@ -9,13 +11,22 @@ export interface Assignment {
   ref: string;
 }
 
+/** A command handed to a site, with the audit event that records the hand-over. */
+export interface CommandAssignment {
+  command: SiteCommand;
+  ref: string;
+}
+
 /**
  * The server's running jobs: their runners, the task board sites pull from, and the sweep that
  * tells a controller when a site's task expired. Writes the job audit events of `audit.md` §4
  * (task sent, result received) with cross-references.
  */
 export class JobService {
-  readonly board = new TaskBoard();
+  readonly doorbell = new Doorbell();
+  readonly board = new TaskBoard((sites) => sites.forEach((s) => this.doorbell.ring(s)));
+  /** Commands for sites: deployment, reservations, job ends, forwarded console commands. */
+  readonly commands = new SiteCommands(this.doorbell);
   readonly #runners = new Map<string, JobRunner>();
   readonly #audit: AuditSink;
   readonly #sweep: ReturnType<typeof setInterval>;
@@ -40,10 +51,30 @@ export class JobService {
     return this.#runners.get(jobId);
   }
 
-  /** The next task for `site`, audited as sent; undefined when there is none. */
-  async next(site: string): Promise<Assignment | undefined> {
+  /**
+   * The next command or task for `site`, audited as sent; waits up to `waitMs` for one to arrive
+   * (a long poll). Undefined when there is none. Commands go first: they start and end jobs.
+   */
+  async next(
+    site: string,
+    waitMs = 0,
+    signal?: AbortSignal,
+  ): Promise<Assignment | CommandAssignment | undefined> {
+    const command = this.commands.take(site);
+    if (command) {
+      const msg = `sent command "${command.command}" to client "${site}"`;
+      const ref = command.jobId
+        ? await this.#audit.addJobEvent({ jobId: command.jobId, msg })
+        : await this.#audit.addEvent({ user: "system", action: command.command, msg });
+      return { command, ref };
+    }
     const task = this.board.take(site);
-    if (!task) return undefined;
+    if (!task) {
+      if (waitMs > 0 && await this.doorbell.wait(site, waitMs, signal)) {
+        return await this.next(site, 0);
+      }
+      return undefined;
+    }
     const ref = await this.#audit.addJobEvent({
       jobId: task.jobId,
       taskName: task.taskName,
@@ -93,6 +124,8 @@ export class JobService {
   /** Aborts every running job and stops the sweep. */
   async close(): Promise<void> {
     clearInterval(this.#sweep);
+    this.commands.close();
+    this.doorbell.ringAll();
     const running = [...this.#runners.values()];
     for (const r of running) await r.abort("server shutting down");
     await Promise.allSettled(running.map((r) => r.finished));

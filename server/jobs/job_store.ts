@@ -127,6 +127,16 @@ export class JobStore {
     return this.list().filter((r) => statuses.includes(r.status));
   }
 
+  /** The folder holding a job's stored files (read only for everyone after `create()`). */
+  filesDir(jobId: string): string {
+    return `${this.#root}/${jobId}/files`;
+  }
+
+  /** The job's run folder on the server: its job process writes here, and its result lands here. */
+  runDir(jobId: string): string {
+    return `${this.#root}/${jobId}/run`;
+  }
+
   /** The stored files of a job. */
   async files(jobId: string): Promise<StoredFile[]> {
     if (!this.#cache.has(jobId)) throw new TypeError(`No job "${jobId}"`);
@@ -140,7 +150,7 @@ export class JobStore {
           const path = `${dir}/${e.name}`;
           out.push({
             path: rel,
-            mode: (await Deno.stat(path)).mode ?? 0o644,
+            mode: ((await Deno.stat(path)).mode ?? 0o644) & 0o777,
             data: await Deno.readFile(path),
           });
         }

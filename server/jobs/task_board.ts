@@ -17,6 +17,12 @@ export interface BoardTask {
 export class TaskBoard {
   readonly #queued = new Map<string, BoardTask[]>();
   readonly #out = new Map<string, Map<string, BoardTask>>();
+  readonly #onPost: (sites: string[]) => void;
+
+  /** `onPost` learns which sites have new work (to wake their held polls). */
+  constructor(onPost: (sites: string[]) => void = () => {}) {
+    this.#onPost = onPost;
+  }
 
   post(task: BoardTask, targets: string[]): void {
     for (const site of targets) {
@@ -24,6 +30,7 @@ export class TaskBoard {
       q.push(task);
       this.#queued.set(site, q);
     }
+    this.#onPost(targets);
   }
 
   /** The next task for `site`, now counted as out; undefined when there is none. */
