@@ -59,6 +59,7 @@ export function createApp(ctx: ServerContext): Hono<Env> {
           headers,
           body,
           conn,
+          signal: c.req.raw.signal,
         };
         const session = pending ? await authenticateBody(ctx, req, pending, auth!) : undefined;
         const msg = API.decodeMessage(body, { route: path, limits: ctx.settings.limits });
@@ -153,9 +154,9 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     return K.heartbeatReply.make({ server_time: Math.floor(now / 1000) });
   });
 
-  route(ROUTES.taskGet, "site", async (_req, m, s) => {
+  route(ROUTES.taskGet, "site", async (req, m, s) => {
     const wait = typeof m.wait_ms === "number" ? m.wait_ms : 0;
-    const next = await ctx.jobs.next(s.name, wait);
+    const next = await ctx.jobs.next(s.name, wait, req.signal);
     if (next === undefined) {
       return K.taskNone.make({ poll_ms: wait > 0 ? 0 : ctx.settings.idlePollMs });
     }

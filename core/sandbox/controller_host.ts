@@ -153,5 +153,9 @@ for (;;) {
     abort.abort(msg.reason);
   }
 }
-await running;
-await drain();
+// The channel closed: the server is stopping or died (kill -9). Nothing can reach the sites any
+// more, so the controller stops instead of waiting out its task timeouts.
+abort.abort("the server closed the job's channel");
+await Promise.race([running, new Promise((r) => setTimeout(r, 2000))]);
+await Promise.race([drain(), new Promise((r) => setTimeout(r, 1000))]);
+Deno.exit(0);

@@ -17,6 +17,8 @@ export interface IncomingRequest {
   headers: Headers;
   body: Uint8Array;
   conn: ConnectionInfo;
+  /** Aborts when the peer goes away (a held poll then takes nothing). */
+  signal?: AbortSignal;
 }
 
 const enc = new TextEncoder();

@@ -70,12 +70,14 @@ export class ConsoleService {
   constructor(deps: ConsoleDeps) {
     this.#d = deps;
     this.#handlers.set("list_jobs", (_s, args) => this.#listJobs(args));
-    this.#handlers.set("get_job_meta", (_s, _a, job) =>
-      Promise.resolve({
+    this.#handlers.set("get_job_meta", (_s, _a, job) => {
+      const summary = this.#summary(job!);
+      return Promise.resolve({
         ok: true,
-        message: JSON.stringify(jobSummary(job!), null, 2),
-        data: { ...jobSummary(job!), meta: job!.meta },
-      }));
+        message: JSON.stringify(summary, null, 2),
+        data: { ...summary, meta: job!.meta },
+      });
+    });
     this.#handlers.set("abort_job", async (s, _a, job) => {
       const done = await this.#d.scheduler.abort(job!.job_id, `aborted by ${s.name}`);
       if (!done) throw new Refusal("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
@@ -107,6 +109,12 @@ export class ConsoleService {
       }
       throw err;
     }
+  }
+
+  /** A job's summary with the live progress of its controller while it runs. */
+  #summary(job: JobRecord): Record<string, unknown> {
+    const progress = this.#d.scheduler.runner(job.job_id)?.progress;
+    return { ...jobSummary(job), ...(progress ? { progress } : {}) };
   }
 
   #job(id: string | undefined): JobRecord {
@@ -153,7 +161,7 @@ export class ConsoleService {
     );
     if (reverse) jobs = jobs.reverse();
     jobs = jobs.slice(0, max);
-    const rows = jobs.map(jobSummary);
+    const rows = jobs.map((j) => this.#summary(j));
     return Promise.resolve({
       ok: true,
       message: jobs.length === 0

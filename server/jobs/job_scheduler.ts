@@ -75,6 +75,31 @@ export class JobScheduler {
   start(): void {
     this.#timer = setInterval(() => this.poke(), this.#o.intervalMs ?? 1000);
     this.poke();
+    this.#endLostJobs();
+  }
+
+  /**
+   * Jobs that were running when the server died are still deployed at their sites: tell each
+   * site to end them (it frees the reservation and stops the executors) once it polls again.
+   */
+  #endLostJobs(): void {
+    for (const record of this.#o.store.list()) {
+      for (const [site, s] of Object.entries(record.sites ?? {})) {
+        if (s.status !== "lost") continue;
+        void this.#o.commands.send(
+          site,
+          { command: "end_job", jobId: record.job_id, args: {} },
+          3_600_000,
+        ).then(async (reply) => {
+          if (!reply.ok || this.#closed) return;
+          const now = this.#o.store.get(record.job_id);
+          if (!now?.sites) return;
+          await this.#o.store.update(record.job_id, {
+            sites: { ...now.sites, [site]: { status: "ended" } },
+          });
+        });
+      }
+    }
   }
 
   /** Runs a scheduling round soon (a job was submitted or ended). */
@@ -280,9 +305,8 @@ export class JobScheduler {
       if (outcome.status === "completed") {
         await writeAtomic(`${store.runDir(jobId)}/result.cbor`, encode(outcome.result));
       }
-      const sites = Object.fromEntries(
-        (this.#deployed.get(jobId) ?? []).map((s) => [s, { status: "done" }]),
-      );
+      const sites = { ...store.get(jobId)?.sites };
+      for (const site of this.#deployed.get(jobId) ?? []) sites[site] = { status: "done" };
       await store.update(jobId, {
         status,
         end_time: Date.now(),

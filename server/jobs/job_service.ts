@@ -70,7 +70,8 @@ export class JobService {
     }
     const task = this.board.take(site);
     if (!task) {
-      if (waitMs > 0 && await this.doorbell.wait(site, waitMs, signal)) {
+      // A peer that left while its poll was held must not take work it will never see.
+      if (waitMs > 0 && await this.doorbell.wait(site, waitMs, signal) && !signal?.aborted) {
         return await this.next(site, 0);
       }
       return undefined;

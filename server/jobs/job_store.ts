@@ -52,10 +52,16 @@ export class JobStore {
       }
       store.#cache.set(record.job_id, record);
       if (record.status === "DISPATCHED" || record.status === "RUNNING") {
+        // Sites that ran it still hold it: "lost" until the scheduler has told them to end it.
+        const sites = { ...record.sites };
+        for (const [site, s] of Object.entries(sites)) {
+          if (s.status === "running" || s.status === "deployed") sites[site] = { status: "lost" };
+        }
         await store.update(record.job_id, {
           status: "FINISHED:EXECUTION_EXCEPTION",
           end_time: now,
           failure: "The server stopped while the job was running; submit it again",
+          sites,
         });
       }
     }
