@@ -21,7 +21,10 @@ export function sagServerConfig(
 }
 
 /** A client config with one executor for task `train`. */
-export function executorConfig(path: string, args: Record<string, unknown> = {}) {
+export function executorConfig(
+  path: string,
+  args: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     format_version: 2,
     executors: [{ tasks: ["train"], executor: { id: "trainer", path, args } }],
