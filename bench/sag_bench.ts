@@ -1,108 +1,126 @@
 /**
- * ScatterAndGather over the real transport (mTLS terminator, sandboxed controller, sandboxed
- * executors), 5 rounds, for N = 2 and 8 sites and models of 3×3, 1 M and 25 M float32 (100 MB).
- * Reports wall time and time per round. The job is started directly on the server (submission and
- * deployment are not part of this figure yet).
+ * The NVFlare-comparable job, from submit to finish: ScatterAndGather, 5 rounds, N = 2 and 8
+ * sites, models of 3×3, 1 M and 25 M float32 (100 MB). The server and every site run as their
+ * real role processes with their real permissions on 127.0.0.1 over mTLS; a console session
+ * signs and submits the job, so the figure includes scheduling, reservations, deployment checks,
+ * the sandboxed server job process and the sandboxed executors. Reports wall time from submit to
+ * finish, time per round, and the peak RSS of the server process and of its job process.
  *
- * NVFlare 2.6.3 on this machine (same job shape): N=8 / 100 MB: 121 s, 22 s per round;
- * N=2 / 100 MB: 46 s, 8 s per round; N=2 / 3×3: 16.8 s total.
+ * NVFlare 2.6.3 on this machine (same job shape): N=8 / 100 MB: 121 s, 22 s per round, 3.7 GB
+ * server job-process peak; N=2 / 100 MB: 46 s, 8 s per round, 1.3 GB; N=2 / 3×3: 16.8 s total.
  */
-import { type AssignedTask, SiteAgent } from "../client/site_agent.ts";
-import { ExecutorProcess } from "../core/sandbox/executor_process.ts";
-import { startServer } from "../server/start_server.ts";
-import { MemoryAudit, provisionTestProject } from "../tests/_fixtures/test_project.ts";
+import { dirname } from "node:path";
+import { federation } from "../tests/_fixtures/federation.ts";
+import { sagServerConfig, writeJob } from "../tests/_fixtures/job_folders.ts";
 import type { BenchRow } from "./_report.ts";
 
-const core = new URL("../core/", import.meta.url).pathname;
-const REFERENCE: Record<string, number> = {
-  "2 sites, 100 MB": 46,
-  "8 sites, 100 MB": 121,
-  "2 sites, 3×3": 16.8,
+const REFERENCE: Record<string, { total: number; round?: number; rssMb?: number }> = {
+  "2 sites, 100 MB": { total: 46, round: 8, rssMb: 1300 },
+  "8 sites, 100 MB": { total: 121, round: 22, rssMb: 3700 },
+  "2 sites, 3×3": { total: 16.8 },
 };
+
+/** Resident set sizes (KiB) of processes whose command line contains `match`, via `ps`. */
+async function rssOf(matches: string[]): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-eo", "rss=,args="] }).output();
+  const lines = new TextDecoder().decode(out.stdout).split("\n");
+  return matches.map((m) =>
+    lines.filter((l) => l.includes(m)).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0]), 0)
+  );
+}
 
 async function run(sites: number, shape: number[], label: string): Promise<BenchRow[]> {
   const names = Array.from({ length: sites }, (_, i) => `site_${i + 1}`);
-  const p = await provisionTestProject({
+  const fed = await federation({
     name: "bench_sag",
     sites: names.map((name) => ({ name, org: "org_a" })),
   });
-  const server = await startServer({
-    kit: await p.kit("localhost", "server"),
-    audit: new MemoryAudit(),
-    hostname: "127.0.0.1",
-    port: 0,
-    log: () => {},
-    settings: { idlePollMs: 20 },
+  const dir = await writeJob({
+    name: "sag-bench",
+    meta: { min_clients: sites },
+    server: sagServerConfig({
+      num_rounds: 5,
+      min_clients: sites,
+      train_timeout: 600,
+      initial_weights: { w: { shape } },
+    }),
   });
-  const runDir = await Deno.makeTempDir({ prefix: "stockade_bench_" });
-  const grant = { read: [core], write: [runDir], heapMb: 2048 };
-  const stop = new AbortController();
-  const executors: ExecutorProcess[] = [];
-  const agents = await Promise.all(names.map(async (name) => {
-    const ex = new ExecutorProcess({
-      module: `${core}app_common/add_one_trainer.ts`,
-      grant,
-      cwd: runDir,
-      log: () => {},
-    });
-    executors.push(ex);
-    return new SiteAgent({
-      kit: await p.kit(name, "client"),
-      audit: new MemoryAudit(),
-      target: `127.0.0.1:${server.listener.port}`,
-      log: () => {},
-      onTask: async (t: AssignedTask) => ({
-        payload: await ex.run({
-          taskId: t.taskId,
-          taskName: t.taskName,
-          payload: t.payload,
-          context: {},
-        }, 600_000),
-      }),
-    });
-  }));
-  const runs = agents.map((a) => a.run(stop.signal));
+  const peak = { server: 0, job: 0 };
+  let sampling = true;
+  const serverKit = fed.project.kitDir("localhost");
+  const sampler = (async () => {
+    while (sampling) {
+      const [server, job] = await rssOf([
+        `server/main.ts --kit ${serverKit}`,
+        "controller_host.ts",
+      ]);
+      peak.server = Math.max(peak.server, server!);
+      peak.job = Math.max(peak.job, job!);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
   try {
-    const t0 = performance.now();
-    const runner = await server.ctx.jobs.start({
-      jobId: crypto.randomUUID(),
-      sites: names,
-      controller: {
-        module: `${core}app_common/scatter_and_gather.ts`,
-        args: {
-          num_rounds: 5,
-          min_clients: sites,
-          train_timeout: 600,
-          initial_weights: { w: { shape } },
+    for (const name of ["localhost", ...names]) await fed.start(name);
+    await fed.registered(names);
+    const admin = await fed.login("admin@org-a.example");
+    try {
+      const t0 = performance.now();
+      const r = await admin.submitFolder(dir);
+      if (!r.ok) throw new Error(`submit refused: ${r.message}`);
+      const jobId = (r.data as { job_id: string }).job_id;
+      const done = await fed.finished(admin, jobId, 1_800_000);
+      const secs = (performance.now() - t0) / 1000;
+      if (done.status !== "FINISHED:COMPLETED") {
+        throw new Error(`bench job ended ${done.status}: ${done.failure}`);
+      }
+      const record = (await admin.command("get_job_meta", [jobId])).data as {
+        start_time: number;
+        end_time: number;
+      };
+      const perRound = (record.end_time - record.start_time) / 5 / 1000;
+      const ref = REFERENCE[label];
+      const g = "scatter-and-gather";
+      return [
+        {
+          group: g,
+          name: `${label}: submit to finish`,
+          value: secs,
+          unit: "s",
+          ...(ref
+            ? { ratio: ref.total / secs, note: `NVFlare ${ref.total} s (× faster); goal ≥ 4×` }
+            : {}),
         },
-      },
-      grant,
-      cwd: runDir,
-      log: () => {},
-    });
-    const outcome = await runner.finished;
-    const secs = (performance.now() - t0) / 1000;
-    if (outcome.status !== "completed") throw new Error(`bench job failed: ${outcome.reason}`);
-    const ref = REFERENCE[label];
-    return [
-      {
-        group: "scatter-and-gather",
-        name: `${label}: 5 rounds, wall time`,
-        value: secs,
-        unit: "s",
-        ...(ref
-          ? { ratio: ref / secs, note: `NVFlare ${ref} s (ratio = times faster); goal ≥ 4×` }
-          : {}),
-      },
-      { group: "scatter-and-gather", name: `${label}: per round`, value: secs / 5, unit: "s" },
-    ];
+        {
+          group: g,
+          name: `${label}: per round`,
+          value: perRound,
+          unit: "s",
+          ...(ref?.round
+            ? { ratio: ref.round / perRound, note: `NVFlare ${ref.round} s (× faster)` }
+            : {}),
+        },
+        { group: g, name: `${label}: server peak RSS`, value: peak.server / 1024, unit: "MB" },
+        {
+          group: g,
+          name: `${label}: server job process peak RSS`,
+          value: peak.job / 1024,
+          unit: "MB",
+          ...(ref?.rssMb
+            ? {
+              ratio: ref.rssMb / (peak.job / 1024),
+              note: `NVFlare ${ref.rssMb} MB (× smaller)${sites === 8 ? "; goal < 1 GB" : ""}`,
+            }
+            : {}),
+        },
+      ];
+    } finally {
+      await admin.close();
+    }
   } finally {
-    stop.abort();
-    await Promise.allSettled(runs);
-    for (const e of executors) await e.stop();
-    await server.close();
-    await Deno.remove(runDir, { recursive: true });
-    await p.cleanup();
+    sampling = false;
+    await sampler;
+    await fed.close();
+    await Deno.remove(dirname(dir), { recursive: true });
   }
 }
 

@@ -2,7 +2,12 @@
 
 /** ScatterAndGather on a 3×3 model: the server side of every test job. */
 export function sagServerConfig(
-  args: { num_rounds?: number; min_clients?: number; train_timeout?: number } = {},
+  args: {
+    num_rounds?: number;
+    min_clients?: number;
+    train_timeout?: number;
+    initial_weights?: Record<string, { shape: number[] }>;
+  } = {},
 ): Record<string, unknown> {
   return {
     format_version: 2,
