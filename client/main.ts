@@ -12,6 +12,7 @@
 import { loadSitePolicies, RUNTIME_DIR, startRole } from "../core/launch/mod.ts";
 import { parseCertificate, readIdentity } from "../core/pki/mod.ts";
 import { Reservations } from "../core/resources/mod.ts";
+import { BudgetLedger } from "../core/filters/mod.ts";
 import { Deployer, hasSlotManager } from "./jobs/deployer.ts";
 import { JobManager } from "./jobs/job_manager.ts";
 import { loadSiteChecks } from "./jobs/load_site_checks.ts";
@@ -21,8 +22,11 @@ const { kit, log } = await startRole("client", Deno.args);
 
 const { audit, authz, resources, privacy } = await loadSitePolicies(kit, "client", log);
 let deployer: Deployer;
-const jobs = new JobManager({ audit, log, runtimeRead: [`${RUNTIME_DIR}/core`] });
+let jobs: JobManager;
 try {
+  // The privacy budget ledger: an unreadable one stops the site (privacy-and-filters.md §8).
+  const ledger = await BudgetLedger.open(`${kit.kitDir}/privacy_budget.json`);
+  jobs = new JobManager({ audit, log, ledger, runtimeRead: [`${RUNTIME_DIR}/core`] });
   deployer = new Deployer({
     site: kit.name,
     siteOrg: readIdentity(parseCertificate(kit.certificatePem)).org ?? "",
@@ -49,7 +53,7 @@ try {
     log,
   });
 } catch (err) {
-  log("error", `local/resources.json: ${err instanceof Error ? err.message : err}`);
+  log("error", err instanceof Error ? err.message : String(err));
   await authz.close();
   await audit.close();
   Deno.exit(1);

@@ -13,7 +13,7 @@ import {
   writeJobFiles,
 } from "../../core/jobs/mod.ts";
 import type { PrivacyPolicy, PrivacyScope } from "../../core/filters/mod.ts";
-import { PrivacyPolicyError, scopeForJob } from "../../core/filters/mod.ts";
+import { createFilter, PrivacyPolicyError, scopeForJob } from "../../core/filters/mod.ts";
 import type { Certificate } from "../../core/pki/mod.ts";
 import {
   type ComponentEntry,
@@ -29,7 +29,7 @@ import {
   AuthorizationError,
   type AuthorizationRequest,
 } from "../../policies/mod.ts";
-import type { JobManager } from "./job_manager.ts";
+import type { DeployedJob, JobManager } from "./job_manager.ts";
 
 /** A command from the server, as the site agent received it. */
 export interface ReceivedCommand {
@@ -235,6 +235,14 @@ export class Deployer {
         if (err instanceof ResourceError) throw new Refused(err.code, err.message);
         throw err;
       }
+      const config = c.job.apps.get(c.app)!.clientConfig!;
+      let filters: DeployedJob["filters"];
+      try {
+        filters = await this.#filters(config, c.scope, c.byoc ? c.app : undefined, cmd.args.files);
+      } catch (err) {
+        this.#o.reservations.cancel(token);
+        throw err;
+      }
       const base = `${this.#o.jobsDir}/${jobId}`;
       const files = (cmd.args.files as JobFile[]).filter((f) => f.path.startsWith(`${c.app}/`))
         .map((f) => ({ ...f, path: f.path.slice(c.app.length + 1) }));
@@ -247,7 +255,8 @@ export class Deployer {
           jobId,
           appDir,
           runDir,
-          config: c.job.apps.get(c.app)!.clientConfig!,
+          config,
+          ...(filters ? { filters } : {}),
           grant: {
             read: [appDir, ...Object.values(sandbox.readPaths)],
             write: [runDir],
@@ -274,6 +283,65 @@ export class Deployer {
       if (err instanceof Refused) return await this.#refusal(cmd, jobId, err);
       throw err;
     }
+  }
+
+  /**
+   * The job's filter chains at this site, fixed now: the scope's filters, then the job's filters
+   * for the tasks they name. Job filters must be built-ins: filters whose code is in the job's
+   * `custom/` would need a sandbox worker of their own, which this site does not run yet, so such a
+   * job is refused rather than run with a filter skipped.
+   */
+  async #filters(
+    config: NonNullable<ReturnType<ValidatedJob["apps"]["get"]>>["clientConfig"] & object,
+    scope: PrivacyScope | undefined,
+    byocApp: string | undefined,
+    files: unknown,
+  ): Promise<DeployedJob["filters"]> {
+    const job: NonNullable<DeployedJob["filters"]>["job"] = [];
+    const customModules = new Set(
+      byocApp
+        ? (files as JobFile[]).filter((f) => f.path.startsWith(`${byocApp}/custom/`))
+          .map((f) => f.path.slice(`${byocApp}/custom/`.length).replace(/\.ts$/, ""))
+        : [],
+    );
+    for (const chain of ["task_data", "task_result"] as const) {
+      for (const [i, entry] of config[`${chain}_filters`].entries()) {
+        const built = [];
+        for (const [j, f] of entry.filters.entries()) {
+          const path = String(f.path ?? f.class_path ?? "");
+          const at = `${chain}_filters[${i}].filters[${j}]`;
+          if (customModules.has(path.slice(0, path.lastIndexOf(".")))) {
+            throw new Refused(
+              "JOB_FILTER_UNSUPPORTED",
+              `${at}: filters from the job's custom/ code ("${path}") cannot run at this site yet`,
+            );
+          }
+          try {
+            built.push(
+              await createFilter(f, {
+                source: "job",
+                ...(entry.direction ? { direction: entry.direction } : {}),
+              }),
+            );
+          } catch (err) {
+            throw new Refused(
+              "JOB_CONFIG_INVALID",
+              `${at}: ${err instanceof Error ? err.message : err}`,
+            );
+          }
+        }
+        job.push({ chain, tasks: entry.tasks, filters: built });
+      }
+    }
+    if (!scope && job.length === 0) return undefined;
+    return {
+      site: {
+        taskData: scope?.taskDataFilters ?? [],
+        taskResult: scope?.taskResultFilters ?? [],
+      },
+      job,
+      ...(scope?.budget ? { budget: scope.budget } : {}),
+    };
   }
 
   #reserveResources(jobId: string, spec: unknown): string {

@@ -5,6 +5,15 @@ import { ExecutorProcess } from "../../core/sandbox/executor_process.ts";
 import { SandboxError } from "../../core/sandbox/sandbox_error.ts";
 import type { SandboxGrant } from "../../core/sandbox/sandbox_flags.ts";
 import type { AuditSink } from "../../core/util/audit_sink.ts";
+import {
+  type BudgetLedger,
+  type Filter,
+  FilterError,
+  formatSpend,
+  type PrivacyBudget,
+  runFilterChain,
+} from "../../core/filters/mod.ts";
+import { decode, encode } from "../../core/wire/mod.ts";
 import type { AssignedTask } from "../site_agent.ts";
 
 /** A job this site accepted and deployed: where its app is, what its executors may do. */
@@ -21,6 +30,15 @@ export interface DeployedJob {
   /** Granted data paths by property name (`data` in the task context). */
   data: Record<string, string>;
   scope?: string;
+  /**
+   * The filter chains fixed at deployment (`privacy-and-filters.md` §3): the scope's filters, then
+   * the job's built-in filters for the tasks they name.
+   */
+  filters?: {
+    site: { taskData: Filter[]; taskResult: Filter[] };
+    job: { chain: "task_data" | "task_result"; tasks: string[]; filters: Filter[] }[];
+    budget?: PrivacyBudget;
+  };
 }
 
 interface Entry {
@@ -46,8 +64,13 @@ export class JobManager {
   readonly #audit: AuditSink;
   readonly #log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
   readonly #runtimeRead: string[];
+  readonly #ledger: BudgetLedger | undefined;
+  /** Jobs stopped at this site (budget exhausted, unsafe): why. */
+  readonly #stopped = new Map<string, string>();
 
   constructor(options: {
+    /** Where privacy spends are recorded; needed once a job has filters. */
+    ledger?: BudgetLedger;
     audit: AuditSink;
     log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
     /** Runtime folders executors may read (built-in components live there). */
@@ -56,6 +79,7 @@ export class JobManager {
     this.#audit = options.audit;
     this.#log = options.log;
     this.#runtimeRead = options.runtimeRead;
+    this.#ledger = options.ledger;
   }
 
   /** Registers a deployed job; resolves every executor component now, so a bad path fails here. */
@@ -79,6 +103,8 @@ export class JobManager {
   ): Promise<{ payload: Uint8Array } | { error: string }> {
     const entry = this.#jobs.get(task.jobId);
     if (!entry) return { error: `job "${task.jobId}" is not deployed at site "${site}"` };
+    const stopped = this.#stopped.get(task.jobId);
+    if (stopped) return { error: `job "${task.jobId}" was stopped at site "${site}": ${stopped}` };
     const index = routeTask(entry.job.config.executors, task.taskName);
     if (index === undefined) {
       return { error: `no executor of job "${task.jobId}" serves task "${task.taskName}"` };
@@ -101,15 +127,21 @@ export class JobManager {
       });
       await this.#audit.addJobEvent({ ...at, msg: `executor started: ${ex.proc.flags.join(" ")}` });
     }
-    await this.#audit.addJobEvent({ ...at, msg: `invoked executor ${ex.path}` });
+    let input: Uint8Array;
     try {
-      const payload = await ex.proc.run({
+      input = await this.#filter(job, task, "task_data", task.payload);
+    } catch (err) {
+      return await this.#filterFailed(job, at, err);
+    }
+    await this.#audit.addJobEvent({ ...at, msg: `invoked executor ${ex.path}` });
+    let output: Uint8Array;
+    try {
+      output = await ex.proc.run({
         taskId: task.taskId,
         taskName: task.taskName,
-        payload: task.payload,
+        payload: input,
         context: { job_id: job.jobId, site, args: ex.args, data: job.data },
       }, job.taskWallTimeS * 1000);
-      return { payload };
     } catch (err) {
       const e = err instanceof SandboxError ? err : new SandboxError("PROCESS_EXITED", String(err));
       if (e.code !== "TASK_FAILED") {
@@ -121,12 +153,75 @@ export class JobManager {
       await this.#audit.addJobEvent({ ...at, msg: `task failed: ${e.code} ${e.message}` });
       return { error: `${e.code}: ${e.message}` };
     }
+    try {
+      // Nothing the executor produced leaves unless every result filter ran.
+      return { payload: await this.#filter(job, task, "task_result", output) };
+    } catch (err) {
+      return await this.#filterFailed(job, at, err);
+    }
+  }
+
+  /** Runs one chain on a payload; bytes pass untouched when no filter applies to the task. */
+  async #filter(
+    job: DeployedJob,
+    task: AssignedTask,
+    chain: "task_data" | "task_result",
+    bytes: Uint8Array,
+  ): Promise<Uint8Array> {
+    const f = job.filters;
+    if (!f) return bytes;
+    const filters = [
+      ...(chain === "task_data" ? f.site.taskData : f.site.taskResult),
+      ...f.job.filter((j) => j.chain === chain && j.tasks.includes(task.taskName))
+        .flatMap((j) => j.filters),
+    ];
+    if (filters.length === 0) return bytes;
+    if (!this.#ledger) throw new TypeError("no privacy budget ledger at this site");
+    const result = await runFilterChain(filters, decode(bytes), {
+      chain,
+      side: "client",
+      scope: job.scope ?? "",
+      jobId: job.jobId,
+      ledger: this.#ledger,
+      ...(f.budget ? { budget: f.budget } : {}),
+    });
+    const at = {
+      jobId: job.jobId,
+      taskName: task.taskName,
+      taskId: task.taskId,
+      ...(job.scope ? { scope: job.scope } : {}),
+    };
+    for (const e of result.events) await this.#audit.addJobEvent({ ...at, msg: e.message });
+    for (const s of result.spends) {
+      await this.#audit.addJobEvent({ ...at, msg: `privacy spend: ${formatSpend(s)}` });
+    }
+    for (const w of result.warnings) this.#log("warn", `job ${job.jobId}: ${w}`);
+    return encode(result.payload);
+  }
+
+  /** A chain failed: nothing leaves; a refused budget or an unsafe job stops the job here. */
+  async #filterFailed(
+    job: DeployedJob,
+    at: { jobId: string; taskName: string; taskId: string; scope?: string },
+    err: unknown,
+  ): Promise<{ error: string }> {
+    const code = err instanceof FilterError ? err.code : "TASK_RESULT_FILTER_ERROR";
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof FilterError && err.reason === "budget_exhausted") {
+      this.#stopped.set(job.jobId, `privacy budget exhausted: ${message}`);
+      await this.#audit.addJobEvent({ ...at, msg: `privacy budget exhausted: ${message}` });
+    } else if (code === "UNSAFE_JOB") {
+      this.#stopped.set(job.jobId, `unsafe job: ${message}`);
+    }
+    await this.#audit.addJobEvent({ ...at, msg: `task failed: ${code} ${message}` });
+    return { error: `${code}: ${message}` };
   }
 
   /** Stops a job's executors and forgets it. */
   async remove(jobId: string): Promise<void> {
     const entry = this.#jobs.get(jobId);
     this.#jobs.delete(jobId);
+    this.#stopped.delete(jobId);
     for (const ex of entry?.executors ?? []) await ex.proc?.stop();
   }
 

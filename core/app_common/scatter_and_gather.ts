@@ -48,6 +48,45 @@ function initialWeights(spec: unknown): Weights {
   return out;
 }
 
+/**
+ * A site's result as weights: `{weights, n?, metrics?}`, or a DXO (`privacy-and-filters.md` §5)
+ * of kind `WEIGHTS` or `WEIGHT_DIFF` (added to the round's model) with `n` and `metrics` in its
+ * meta, the form privacy filters work on.
+ */
+function asResult(
+  data: unknown,
+  model: Weights,
+): { weights?: Weights; n?: unknown; metrics?: Record<string, unknown> } {
+  const d = data as { kind?: unknown; data?: unknown; meta?: Record<string, unknown> };
+  if (typeof d?.kind !== "string" || typeof d.data !== "object" || d.data === null) {
+    return data as { weights?: Weights };
+  }
+  const values = d.data as Record<string, Tensor>;
+  const meta = d.meta ?? {};
+  const common = {
+    n: meta.n,
+    ...(typeof meta.metrics === "object" && meta.metrics !== null
+      ? { metrics: meta.metrics as Record<string, unknown> }
+      : {}),
+  };
+  if (d.kind === "WEIGHTS") return { weights: values as Weights, ...common };
+  if (d.kind !== "WEIGHT_DIFF") throw new TypeError(`A result of kind "${d.kind}" is no model`);
+  const weights: Weights = {};
+  for (const [k, base] of Object.entries(model)) {
+    const diff = values[k];
+    if (!diff) continue;
+    if (diff.data.length !== base.data.length) {
+      throw new TypeError(
+        `WEIGHT_DIFF "${k}" has ${diff.data.length} values, not ${base.data.length}`,
+      );
+    }
+    const out = new Float32Array(base.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = Number(base.data[i]) + Number(diff.data[i]);
+    weights[k] = new Tensor(base.shape, out);
+  }
+  return { weights, ...common };
+}
+
 export default async function scatterAndGather(ctx: ControllerContext): Promise<unknown> {
   const rounds = num(ctx.args, "num_rounds", 5, 1);
   const minClients = num(ctx.args, "min_clients", 1, 1);
@@ -65,7 +104,7 @@ export default async function scatterAndGather(ctx: ControllerContext): Promise<
       { round, total_rounds: rounds, weights: model },
       { minResponses: minClients, timeoutMs, waitAfterMinMs: waitMs },
       (_site, data) => {
-        const r = data as { weights?: Weights; n?: unknown; metrics?: Record<string, unknown> };
+        const r = asResult(data, model);
         const n = typeof r.n === "number" && r.n > 0 ? r.n : 1;
         agg.add(r.weights ?? {}, n);
         for (const [k, v] of Object.entries(r.metrics ?? {})) {
