@@ -139,6 +139,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } as const;
   const separate = adminPort !== port;
   const closeJobs = async () => {
+    // Pending site commands end first, so a scheduling round waiting on them finishes now.
+    jobs.commands.close();
     await scheduler.close();
     await ctx.jobs.close();
   };

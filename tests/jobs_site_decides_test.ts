@@ -137,7 +137,7 @@ Deno.test("sites decide under their own policies: submitter org, BYOC, scope, co
 
     await t.step("a tampered job is refused by the server and by the sites", async () => {
       const dir = await writeJob({ name: "tampered" });
-      const session = await fed.login(ADMIN);
+      let session = await fed.login(ADMIN);
       try {
         const signed = await session.sign(await readJobFolder(dir));
         const evil = signed.map((f) =>
@@ -153,18 +153,23 @@ Deno.test("sites decide under their own policies: submitter org, BYOC, scope, co
           /\[A:submit_job tampered\]denied: JOB_SIG_INVALID/,
         );
 
-        // Past the server (its stored copy edited on disk), each site still refuses it.
+        // Past the server (its stored copy edited on disk while it is down), each site still
+        // refuses it. With no site up the job waits, so no copy of it left before the edit.
         await fed.stop("site_a");
         await fed.stop("site_b");
         const ok = await session.submitFiles("tampered", signed);
         assert.ok(ok.ok, JSON.stringify(ok));
+        await session.close();
         const jobId = (ok.data as { job_id: string }).job_id;
+        await fed.stop("localhost");
         const stored = `${
           fed.project.kitDir("localhost")
         }/jobs/${jobId}/files/app/config/config_fed_client.json`;
         await Deno.writeTextFile(stored, (await Deno.readTextFile(stored)) + " ");
+        await fed.start("localhost");
         await fed.start("site_a");
         await fed.start("site_b");
+        session = await fed.login(ADMIN);
         const job = await fed.finished(session, jobId);
         assert.equal(job.status, "FAILED_TO_RUN", JSON.stringify(job));
         for (const site of ["site_a", "site_b"]) {

@@ -193,7 +193,7 @@ export class JobManager {
     };
     for (const e of result.events) await this.#audit.addJobEvent({ ...at, msg: e.message });
     for (const s of result.spends) {
-      await this.#audit.addJobEvent({ ...at, msg: `privacy spend: ${formatSpend(s)}` });
+      await this.#audit.addJobEvent({ ...at, msg: formatSpend(s) });
     }
     for (const w of result.warnings) this.#log("warn", `job ${job.jobId}: ${w}`);
     return encode(result.payload);
