@@ -1,6 +1,7 @@
 import type { LoadedKit } from "../core/kit/mod.ts";
 import { parseCertificate, PrivateKey } from "../core/pki/mod.ts";
-import { ApiClient, type Reply } from "../core/protocol/api_client.ts";
+import type { ApiClient, Reply } from "../core/protocol/api_client.ts";
+import { apiClientForKit } from "../core/protocol/api_client_for_kit.ts";
 import { ApiError, TransportError } from "../core/protocol/api_error.ts";
 import { K, ROUTES } from "../core/protocol/api_kinds.ts";
 import { establishSession, type Session } from "../core/protocol/establish_session.ts";
@@ -106,15 +107,7 @@ export class SiteAgent {
   constructor(opts: SiteAgentOptions) {
     this.#opts = opts;
     const kit = opts.kit;
-    this.#api = new ApiClient({
-      target: opts.target ?? kit.target,
-      security: kit.connectionSecurity,
-      caPem: kit.connectionSecurity === "tls" && kit.customRootCaPem
-        ? kit.customRootCaPem
-        : kit.rootCaPem,
-      certPem: kit.certificatePem,
-      keyPem: kit.keyPem,
-    });
+    this.#api = apiClientForKit(kit, opts.target);
     this.#backoff = new Backoff(opts.backoff);
   }
 
@@ -239,8 +232,7 @@ export class SiteAgent {
         args: reply.args as Record<string, unknown>,
         ref: reply.ref as string,
       };
-      const run = this.#runCommand(command).finally(() => this.#running.delete(run));
-      this.#running.add(run);
+      this.#background(this.#runCommand(command));
     }
     if (reply.kind === "task.assign") {
       const task: AssignedTask = {
@@ -250,15 +242,14 @@ export class SiteAgent {
         payload: reply.payload as Uint8Array,
         ref: reply.ref as string,
       };
-      const run = this.#runTask(task).finally(() => this.#running.delete(run));
-      this.#running.add(run);
+      this.#background(this.#runTask(task));
     }
     return reply.poll_ms as number;
   }
 
   /** Runs a task and posts its result, auditing both ends with cross-references. */
   async #runTask(task: AssignedTask): Promise<void> {
-    const { audit, kit, log } = this.#opts;
+    const { audit, kit } = this.#opts;
     this.stats.tasks++;
     const at = { jobId: task.jobId, taskName: task.taskName, taskId: task.taskId };
     await audit.addJobEvent({ ...at, ref: task.ref, msg: "received task from server" });
@@ -282,29 +273,12 @@ export class SiteAgent {
       task_id: task.taskId,
       ref,
     });
-    // A result is worth a few retries across a brief outage; the server's deadline bounds them.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        await this.#call(ROUTES.taskResult, message, ["ack"]);
-        return;
-      } catch (err) {
-        if (err instanceof ApiError && err.code === "TASK_NOT_OUT") {
-          log("warn", `result of task "${task.taskId}" came too late: ${err.message}`);
-          return;
-        }
-        if (err instanceof ApiError && !(err.reason && RETRY_REASONS.has(err.reason))) {
-          log("error", `result of task "${task.taskId}" refused: ${err.message}`);
-          return;
-        }
-        await abortableSleep(this.#backoff.next());
-      }
-    }
-    log("error", `gave up sending the result of task "${task.taskId}"`);
+    await this.#deliver(ROUTES.taskResult, message, `result of task "${task.taskId}"`);
   }
 
   /** Answers a command and posts the answer. */
   async #runCommand(command: AssignedCommand): Promise<void> {
-    const { kit, log } = this.#opts;
+    const { kit } = this.#opts;
     let answer: Awaited<ReturnType<CommandHandler>>;
     try {
       answer = this.#opts.onCommand ? await this.#opts.onCommand(command) : {
@@ -325,19 +299,40 @@ export class SiteAgent {
         ? (answer.data ? { data: answer.data } : {})
         : { code: answer.code, message: answer.message.slice(0, 8192) }),
     });
+    await this.#deliver(ROUTES.commandReply, message, `reply to command "${command.command}"`);
+  }
+
+  /** Keeps a task or command running in the background; `run()` waits for them on stop. */
+  #background(work: Promise<void>): void {
+    const run = work.finally(() => this.#running.delete(run));
+    this.#running.add(run);
+  }
+
+  /**
+   * Posts a result or command reply, with a few retries across a brief outage (the server's
+   * deadline bounds them). A refusal is final: logged, not retried.
+   */
+  async #deliver(route: string, message: unknown, what: string): Promise<void> {
+    const { log } = this.#opts;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        await this.#call(ROUTES.commandReply, message, ["ack"]);
+        await this.#call(route, message, ["ack"]);
         return;
       } catch (err) {
+        if (
+          err instanceof ApiError && (err.code === "TASK_NOT_OUT" || err.code === "COMMAND_NOT_OUT")
+        ) {
+          log("warn", `${what} came too late: ${err.message}`);
+          return;
+        }
         if (err instanceof ApiError && !(err.reason && RETRY_REASONS.has(err.reason))) {
-          log("warn", `reply to command "${command.command}" refused: ${err.message}`);
+          log("error", `${what} refused: ${err.message}`);
           return;
         }
         await abortableSleep(this.#backoff.next());
       }
     }
-    log("error", `gave up sending the reply to command "${command.command}"`);
+    log("error", `gave up sending the ${what}`);
   }
 
   /** Decides what a failure means; returns the wait before the next attempt. */

@@ -1,7 +1,8 @@
 import { type JobFile, readJobFolder, signJobFiles } from "../core/jobs/mod.ts";
 import type { LoadedKit } from "../core/kit/mod.ts";
 import { parseCertificate, PrivateKey } from "../core/pki/mod.ts";
-import { ApiClient } from "../core/protocol/api_client.ts";
+import type { ApiClient } from "../core/protocol/api_client.ts";
+import { apiClientForKit } from "../core/protocol/api_client_for_kit.ts";
 import { ApiError } from "../core/protocol/api_error.ts";
 import { K, ROUTES } from "../core/protocol/api_kinds.ts";
 import { establishSession, type Session } from "../core/protocol/establish_session.ts";
@@ -35,15 +36,7 @@ export class AdminSession {
   /** Logs in with an admin kit; `target` overrides the kit's `host:port` (tests). */
   static async login(kit: LoadedKit, options: { target?: string } = {}): Promise<AdminSession> {
     if (kit.role !== "admin") throw new TypeError(`Kit "${kit.kitDir}" is not an admin kit`);
-    const api = new ApiClient({
-      target: options.target ?? kit.target,
-      security: kit.connectionSecurity,
-      caPem: kit.connectionSecurity === "tls" && kit.customRootCaPem
-        ? kit.customRootCaPem
-        : kit.rootCaPem,
-      certPem: kit.certificatePem,
-      keyPem: kit.keyPem,
-    });
+    const api = apiClientForKit(kit, options.target);
     const key = PrivateKey.fromPem(kit.keyPem);
     try {
       const session = await establishSession(api, {

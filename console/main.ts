@@ -1,5 +1,6 @@
 /**
- * `deno task console --kit <admin kit> [--json] [-- <command> [args…]]`: checks the admin kit,
+ * The console, started by `console/launcher.ts` (`deno task console --kit <admin kit> [--json]
+ * [-- <command> [args…]]`) with permissions computed from the kit. Checks the admin kit again,
  * logs in with its certificate and runs one command (one-shot mode, for scripts) or reads
  * commands line by line (`bye` ends). `submit_job <folder>` signs the folder with the kit's key
  * and uploads it; every other command goes to the server as written. The full console of

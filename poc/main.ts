@@ -16,9 +16,10 @@ import { irisSplit } from "../core/app_common/iris_split.ts";
 import { accuracy, type LogRegModel } from "../core/app_common/logistic_regression.ts";
 import { verifyAuditFiles } from "../core/audit/mod.ts";
 import { loadKit } from "../core/kit/mod.ts";
-import { grantableDataPaths, roleFlags, RUNTIME_DIR } from "../core/launch/mod.ts";
+import { roleArgs, RUNTIME_DIR } from "../core/launch/mod.ts";
 import { decode } from "../core/wire/mod.ts";
 import { provisionProject } from "../provision/mod.ts";
+import { FINAL_STATUSES, type JobStatus } from "../server/jobs/job_record.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -183,20 +184,9 @@ await Deno.mkdir(logs, { recursive: true });
 async function start(name: string): Promise<void> {
   const role = name === "localhost" ? "server" : "client";
   const kit = await loadKit(kitDir(name), role);
-  const flags = roleFlags(role, kit, {
-    listenHost: "127.0.0.1",
-    dataPaths: await grantableDataPaths(kit.kitDir, role),
-  });
+  const { args } = await roleArgs(role, kit, { listenHost: "127.0.0.1" });
   // The shell only redirects stderr to the role's log file and execs Deno (same pid), so the
   // roles keep logging after this process exits (`--keep`).
-  const args = [
-    "run",
-    ...flags,
-    `${role}/main.ts`,
-    "--kit",
-    kit.kitDir,
-    ...(role === "server" ? ["--listen-host", "127.0.0.1"] : []),
-  ];
   const child = new Deno.Command("/bin/sh", {
     args: [
       "-c",
@@ -305,7 +295,7 @@ try {
         last = line;
         say("progress", line, { status: s.status, progress: p ?? null, sites: s.sites ?? {} });
       }
-      return s.status.startsWith("FINISHED") || s.status === "FAILED_TO_RUN" ? s : undefined;
+      return FINAL_STATUSES.has(s.status as JobStatus) ? s : undefined;
     }, 120_000);
     if (done.status !== "FINISHED:COMPLETED") {
       throw new Error(`The job ended ${done.status}: ${done.failure ?? ""}`);

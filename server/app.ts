@@ -18,6 +18,7 @@ import { readBody, refusal, reply } from "./routes/_reply.ts";
 import { ApiRefusal } from "./routes/api_refusal.ts";
 import type { ConnectionInfo, ServerContext } from "./server_context.ts";
 import { type JobUpload, submitJob } from "./jobs/submit_job.ts";
+import { toHex } from "../core/util/to_hex.ts";
 
 type Env = { Bindings: ConnectionInfo };
 type Handler = (
@@ -124,9 +125,7 @@ export function createApp(ctx: ServerContext): Hono<Env> {
     await ctx.audit.addEvent({
       user: id.name,
       action: "_register",
-      msg: `fingerprint=${
-        Array.from(id.fingerprint, (b) => b.toString(16).padStart(2, "0")).join("")
-      }`,
+      msg: `fingerprint=${toHex(id.fingerprint)}`,
     });
     ctx.log("info", `site "${id.name}" registered from ${req.conn.remote}`);
     return K.regSession.make(session);

@@ -1,4 +1,4 @@
-// A malicious BYOC job deployed the normal way (signed, submitted from the console, accepted by
+// A malicious BYOC job (tests/_fixtures/executors/malicious.ts) deployed the normal way (signed, submitted from the console, accepted by
 // the site): each escape attempt of its executor is denied by Deno's permissions or stopped by
 // the sandbox limits; the site survives, the job fails with the reason, the site audits it.
 import assert from "node:assert/strict";
@@ -6,35 +6,9 @@ import { dirname } from "node:path";
 import { federation, waitFor } from "./_fixtures/federation.ts";
 import { executorConfig, sagServerConfig, writeJob } from "./_fixtures/job_folders.ts";
 
-const EVIL = `export async function attack(
-  task: { data: unknown; context: { args: { attempt: string; target?: string } } },
-): Promise<unknown> {
-  const { attempt, target } = task.context.args;
-  switch (attempt) {
-    case "read":
-      return await Deno.readTextFile(target!);
-    case "write":
-      await Deno.writeTextFile(target!, "pwned");
-      return task.data;
-    case "net":
-      return (await fetch(target!)).status;
-    case "env":
-      return Deno.env.get("HOME");
-    case "spawn":
-      return new Deno.Command("/bin/sh", { args: ["-c", "id"] }).outputSync().code;
-    case "heap": {
-      const hoard: number[][] = [];
-      for (let i = 0; i < 1e6; i++) hoard.push(new Array(1e5).fill(i));
-      return hoard.length;
-    }
-    case "loop":
-      for (;;) {
-        // never returns
-      }
-  }
-  throw new Error("unknown attempt " + attempt);
-}
-`;
+const EVIL = await Deno.readTextFile(
+  new URL("./_fixtures/executors/malicious.ts", import.meta.url),
+);
 
 Deno.test("a malicious BYOC executor deployed through the site is boxed in, attempt by attempt", async (t) => {
   const fed = await federation();
@@ -52,7 +26,7 @@ Deno.test("a malicious BYOC executor deployed through the site is boxed in, atte
       ["reading another site's data", "read", `${siteB}/data/train.json`, /NotCapable/],
       ["reading the kit's private key", "read", `${siteA}/startup/client.key`, /NotCapable/],
       ["writing outside its run dir", "write", `${siteA}/pwned.txt`, /NotCapable/],
-      ["opening a network connection", "net", `https://127.0.0.1:${fed.port}/`, /NotCapable/],
+      ["opening a network connection", "fetch", `https://127.0.0.1:${fed.port}/`, /NotCapable/],
       ["reading an env var", "env", undefined, /NotCapable/],
       ["spawning a process", "spawn", undefined, /NotCapable/],
       ["allocating past the heap cap", "heap", undefined, /PROCESS_EXITED|heap/i],
@@ -65,7 +39,7 @@ Deno.test("a malicious BYOC executor deployed through the site is boxed in, atte
             name: `evil-${attempt}`,
             meta: { sandbox: { heap_mb: 64, task_wall_time_s: 2 } },
             server: sagServerConfig({ num_rounds: 1, train_timeout: 60 }),
-            client: executorConfig("evil.attack", { attempt, ...(target ? { target } : {}) }),
+            client: executorConfig("evil.default", { attempt, ...(target ? { target } : {}) }),
             custom: { "evil.ts": EVIL },
           });
           dirs.push(dirname(dir));

@@ -3,14 +3,8 @@
 import assert from "node:assert/strict";
 import { loadKit } from "../core/kit/mod.ts";
 import { roleFlags, RUNTIME_DIR } from "../core/launch/mod.ts";
+import { freePort } from "./_fixtures/federation.ts";
 import { provisionTestProject, type TestProject } from "./_fixtures/test_project.ts";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 async function project(port: number): Promise<TestProject> {
   return await provisionTestProject({ server: { fed_learn_port: port, admin_port: port } });

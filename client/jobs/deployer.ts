@@ -1,9 +1,11 @@
 import {
+  type AppConfig,
   checkComponents,
   checkJobPaths,
   checkSandboxRequest,
   type ClassAllowList,
   componentNodes,
+  isJobId,
   type JobFile,
   JobValidationError,
   parseClassAllowList,
@@ -95,7 +97,8 @@ interface Checked {
   submitter: { name: string; org: string; role: string };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** Answers of the resource layer that another round may turn around: not a refusal of the job. */
+const PASSING = new Set(["RESOURCES_BUSY", "RESERVATION_EXPIRED", "RESOURCES_NEVER"]);
 
 /**
  * The site's side of scheduling and deployment (`jobs.md` §6, `resources-and-cc.md` §5): answers
@@ -120,6 +123,21 @@ export class Deployer {
   /** Answers one command; never throws. */
   async handle(cmd: ReceivedCommand): Promise<CommandAnswer> {
     const jobId = cmd.jobId ?? "";
+    if (!isJobId(jobId)) {
+      // Step 1: every command a site answers names a job the server assigned an id.
+      const ref = await this.#o.audit.addEvent({
+        user: "system",
+        action: cmd.command.slice(0, 100),
+        ref: cmd.ref,
+        msg: `denied: DEPLOY_REFUSED job id ${JSON.stringify(jobId)} is no uuid`,
+      });
+      return {
+        ok: false,
+        code: "DEPLOY_REFUSED",
+        message: `site ${this.#o.site}: job id ${JSON.stringify(jobId)} is no uuid`,
+        ref,
+      };
+    }
     try {
       switch (cmd.command) {
         case "reserve":
@@ -127,7 +145,7 @@ export class Deployer {
         case "deploy":
           return await this.#deploy(cmd, jobId);
         case "cancel": {
-          this.#o.reservations.cancel(String(cmd.args.token ?? ""));
+          this.#o.reservations.cancel(String(cmd.args.token ?? ""), jobId);
           const ref = await this.#event(jobId, cmd.ref, "reservation cancelled");
           return { ok: true, ref };
         }
@@ -153,9 +171,7 @@ export class Deployer {
       }
     } catch (err) {
       this.#o.log("error", `command ${cmd.command}: ${err instanceof Error ? err.stack : err}`);
-      const ref = UUID.test(jobId)
-        ? await this.#event(jobId, cmd.ref, `command ${cmd.command} failed: ${err}`)
-        : "";
+      const ref = await this.#event(jobId, cmd.ref, `command ${cmd.command} failed: ${err}`);
       return { ok: false, code: "INTERNAL", message: `site ${this.#o.site}: ${err}`, ref };
     }
   }
@@ -179,24 +195,15 @@ export class Deployer {
   async #refusal(cmd: ReceivedCommand, jobId: string, err: Refused): Promise<CommandAnswer> {
     const verb = cmd.command === "reserve" ? "reservation refused" : "deploy refused";
     const ref = await this.#event(jobId, cmd.ref, `${verb}: ${err.code} ${err.message}`);
-    const resources = err.code === "RESOURCES_BUSY" || err.code === "RESERVATION_EXPIRED";
     return {
       ok: false,
-      code: resources ? err.code : err.code === "RESOURCES_NEVER" ? err.code : "DEPLOY_REFUSED",
+      code: PASSING.has(err.code) ? err.code : "DEPLOY_REFUSED",
       message: `site ${this.#o.site}: ${err.code} ${err.message}`,
       ref,
     };
   }
 
   async #reserve(cmd: ReceivedCommand, jobId: string): Promise<CommandAnswer> {
-    if (!UUID.test(jobId)) {
-      return {
-        ok: false,
-        code: "DEPLOY_REFUSED",
-        message: `job id "${jobId}" is no uuid`,
-        ref: "",
-      };
-    }
     try {
       await this.#check(jobId, cmd.args.files, false);
       const token = this.#reserveResources(jobId, cmd.args.resource_spec);
@@ -209,21 +216,21 @@ export class Deployer {
   }
 
   async #deploy(cmd: ReceivedCommand, jobId: string): Promise<CommandAnswer> {
-    if (!UUID.test(jobId)) {
-      return {
-        ok: false,
-        code: "DEPLOY_REFUSED",
-        message: `job id "${jobId}" is no uuid`,
-        ref: "",
-      };
-    }
     const token = String(cmd.args.token ?? "");
     try {
-      const c = await this.#check(jobId, cmd.args.files, true);
+      const files = cmd.args.files as JobFile[];
+      const c = await this.#check(jobId, files, true);
+      const config = c.job.apps.get(c.app)!.clientConfig!;
+      const filters = await this.#filters(config, c.scope, c.byoc ? c.app : undefined, files);
       // Step 11: the reservation becomes an allocation; the executor's sandbox is fixed now.
+      try {
+        this.#o.reservations.allocate(token, jobId);
+      } catch (err) {
+        if (err instanceof ResourceError) throw new Refused(err.code, err.message);
+        throw err;
+      }
       let sandbox;
       try {
-        this.#o.reservations.allocate(token);
         sandbox = await jobSandbox(
           c.job.meta.sandbox as Parameters<typeof jobSandbox>[0],
           this.#o.sandbox,
@@ -231,23 +238,15 @@ export class Deployer {
           this.#o.slotManager ? { reservedMemGiB: memOf(c.job, this.#o.site) } : {},
         );
       } catch (err) {
-        this.#o.reservations.cancel(token);
+        this.#o.reservations.free(token);
         if (err instanceof ResourceError) throw new Refused(err.code, err.message);
         throw err;
       }
-      const config = c.job.apps.get(c.app)!.clientConfig!;
-      let filters: DeployedJob["filters"];
-      try {
-        filters = await this.#filters(config, c.scope, c.byoc ? c.app : undefined, cmd.args.files);
-      } catch (err) {
-        this.#o.reservations.cancel(token);
-        throw err;
-      }
       const base = `${this.#o.jobsDir}/${jobId}`;
-      const files = (cmd.args.files as JobFile[]).filter((f) => f.path.startsWith(`${c.app}/`))
+      const appFiles = files.filter((f) => f.path.startsWith(`${c.app}/`))
         .map((f) => ({ ...f, path: f.path.slice(c.app.length + 1) }));
       try {
-        await writeJobFiles(`${base}/app`, files);
+        await writeJobFiles(`${base}/app`, appFiles);
         await Deno.mkdir(`${base}/run`, { recursive: true });
         const appDir = await Deno.realPath(`${base}/app`);
         const runDir = await Deno.realPath(`${base}/run`);
@@ -292,15 +291,15 @@ export class Deployer {
    * job is refused rather than run with a filter skipped.
    */
   async #filters(
-    config: NonNullable<ReturnType<ValidatedJob["apps"]["get"]>>["clientConfig"] & object,
+    config: AppConfig,
     scope: PrivacyScope | undefined,
     byocApp: string | undefined,
-    files: unknown,
+    files: readonly JobFile[],
   ): Promise<DeployedJob["filters"]> {
     const job: NonNullable<DeployedJob["filters"]>["job"] = [];
     const customModules = new Set(
       byocApp
-        ? (files as JobFile[]).filter((f) => f.path.startsWith(`${byocApp}/custom/`))
+        ? files.filter((f) => f.path.startsWith(`${byocApp}/custom/`))
           .map((f) => f.path.slice(`${byocApp}/custom/`.length).replace(/\.ts$/, ""))
         : [],
     );
@@ -416,7 +415,7 @@ export class Deployer {
     jobId: string,
     job: ValidatedJob,
     app: string,
-    config: NonNullable<ReturnType<ValidatedJob["apps"]["get"]>>["clientConfig"] & object,
+    config: AppConfig,
     byoc: boolean,
     submitter: { name: string; org: string; role: string },
     scope: PrivacyScope | undefined,

@@ -6,6 +6,7 @@ import { LocalGaussianDP } from "./local_gaussian_dp.ts";
 import { PercentilePrivacy } from "./percentile_privacy.ts";
 import { SVTPrivacy } from "./svt_privacy.ts";
 import type { Args } from "./_args.ts";
+import { toHex } from "../util/to_hex.ts";
 
 /** A filter entry of `privacy.json` or of a job config: exactly one of `name` and `path`. */
 export interface FilterEntry {
@@ -91,7 +92,7 @@ function canonicalJson(v: unknown): string {
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(new Uint8Array(digest));
 }
 
 function builtInFor(path: string): string | undefined {

@@ -43,6 +43,7 @@ export {
   RESERVED_PREFIX,
   SIG_FILE,
 } from "./job_file.ts";
+export { isJobId } from "./is_job_id.ts";
 export { type JobErrorCode, JobValidationError } from "./job_validation_error.ts";
 export { loadJobFolder } from "./load_job_folder.ts";
 export { readJobFolder, type ReadJobFolderOptions } from "./read_job_folder.ts";

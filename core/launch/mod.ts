@@ -29,3 +29,4 @@ export { supervise, type SuperviseOptions } from "./supervise.ts";
 export { type StartedRole, startRole } from "./start_role.ts";
 export { loadSitePolicies, type SitePolicies } from "./load_site_policies.ts";
 export { grantableDataPaths } from "./grantable_data_paths.ts";
+export { roleArgs } from "./role_args.ts";

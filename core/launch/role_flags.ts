@@ -38,7 +38,7 @@ export const IGNORED_ENV: readonly string[] = Object.freeze(["LOG_TOKENS", "LOG_
  * Entries of the checkout a role may read. Not the whole checkout: `provision` run from the
  * checkout writes `workspace/` there, and a grant of the root would expose every kit in it.
  */
-export function runtimeSourceEntries(role: LaunchRole, runtimeDir: string): string[] {
+export function runtimeSourceEntries(role: LaunchRole | "console", runtimeDir: string): string[] {
   return ["core", "policies", role, "mod.ts", "deno.json", "package.json", "node_modules"]
     .map((e) => `${runtimeDir}/${e}`);
 }

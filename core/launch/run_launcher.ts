@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadKit, requireIntactKit } from "../kit/mod.ts";
 import { type LaunchRole, roleFlags, RUNTIME_DIR } from "./role_flags.ts";
 import { supervise } from "./supervise.ts";
-import { grantableDataPaths } from "./grantable_data_paths.ts";
+import { roleArgs } from "./role_args.ts";
 
 function usage(role: LaunchRole): string {
   const listen = role === "server"
@@ -76,27 +76,17 @@ export async function runLauncher(
   await requireIntactKit(kitDir, role);
   const kit = await loadKit(kitDir, role);
   const listenHost = values["listen-host"];
-  const flags = roleFlags(role, kit, {
+  const { flags, args } = await roleArgs(role, kit, {
     ...(typeof listenHost === "string" ? { listenHost } : {}),
-    dataPaths: await grantableDataPaths(kitDir, role),
+    ...(options.main ? { main: options.main } : {}),
+    extra: positionals,
   });
   if (values["print-flags"]) {
     console.log(JSON.stringify(flags));
     return 0;
   }
-  const extra = [
-    ...(typeof listenHost === "string" ? ["--listen-host", listenHost] : []),
-    ...positionals,
-  ];
   return await supervise({
-    args: [
-      "run",
-      ...flags,
-      options.main ?? `${RUNTIME_DIR}/${role}/main.ts`,
-      "--kit",
-      kitDir,
-      ...extra,
-    ],
+    args,
     kitDir,
     cwd: RUNTIME_DIR,
     stopOnSignals: ["SIGINT", "SIGTERM"],

@@ -1,10 +1,11 @@
 import type { PrivateKey } from "./private_key.ts";
+import { toHex } from "../util/to_hex.ts";
 
 /** 16 random bytes as hex, top bit cleared (positive) and first byte non-zero (full length). */
 export function randomSerial(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] = (bytes[0]! & 0x7f) || 0x01;
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(bytes);
 }
 
 /** X.509 signature algorithm of an issuer key: ecdsa-with-SHA256 or sha256WithRSAEncryption. */

@@ -1,5 +1,6 @@
 import { ResourceError } from "./resource_error.ts";
 import type { ResourceManager, ResourceRequest } from "./resource_manager.ts";
+import { toHex } from "../util/to_hex.ts";
 
 interface Held {
   jobId: string;
@@ -8,8 +9,6 @@ interface Held {
   expiresAt: number;
   allocated: boolean;
 }
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /**
  * The reservation protocol of one site (`resources-and-cc.md` §2, §5): all-or-nothing across the
@@ -64,7 +63,7 @@ export class Reservations {
       throw err;
     }
     const expiry = Math.min(...this.#managers.map((m) => m.expirationSeconds), Infinity);
-    const token = hex(crypto.getRandomValues(new Uint8Array(16)));
+    const token = toHex(crypto.getRandomValues(new Uint8Array(16)));
     this.#held.set(token, {
       jobId,
       holds,
@@ -74,17 +73,18 @@ export class Reservations {
     return token;
   }
 
-  cancel(token: string): void {
+  cancel(token: string, jobId?: string): void {
     this.sweep();
     const h = this.#held.get(token);
-    if (h && !h.allocated) this.#release(token, h);
+    if (h && !h.allocated && (jobId === undefined || h.jobId === jobId)) this.#release(token, h);
   }
 
   /** Turns a live reservation into an allocation: what each manager holds for the job. */
-  allocate(token: string): unknown[] {
+  allocate(token: string, jobId?: string): unknown[] {
     this.sweep();
     const h = this.#held.get(token);
-    if (!h) {
+    // A token made for another job is no reservation of this one.
+    if (!h || (jobId !== undefined && h.jobId !== jobId)) {
       throw new ResourceError("RESERVATION_EXPIRED", "The reservation expired or does not exist");
     }
     h.allocated = true;

@@ -45,6 +45,15 @@ Deno.test("Reservations cancel, allocate and free as the spec's table says", () 
   assert.deepEqual(s.gpus.reserved, {});
 });
 
+Deno.test("Reservations refuse to allocate or cancel one job's token for another job", () => {
+  const s = site();
+  const t = s.r.reserve("job-1", { num_of_gpus: 1, mem_per_gpu_in_GiB: 8 });
+  assert.equal(code(() => s.r.allocate(t, "job-2")), "RESERVATION_EXPIRED");
+  s.r.cancel(t, "job-2");
+  assert.deepEqual(s.gpus.reserved, { 0: 8 });
+  assert.deepEqual(s.r.allocate(t, "job-1"), [{ 0: 8 }]);
+});
+
 Deno.test("Reservations share a GPU while memory lasts and move on when it does not", () => {
   const s = site();
   s.r.reserve("j1", { num_of_gpus: 1, mem_per_gpu_in_GiB: 8 });

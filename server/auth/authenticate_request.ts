@@ -8,6 +8,7 @@ import { tbs } from "../../core/protocol/tbs.ts";
 import { verifySignature } from "../../core/pki/mod.ts";
 import type { ConnectionInfo, ServerContext } from "../server_context.ts";
 import type { LiveSession } from "../sessions/session_registry.ts";
+import { toHex } from "../../core/util/to_hex.ts";
 
 /** A request as the checks see it: the raw bytes exactly as received. */
 export interface IncomingRequest {
@@ -22,7 +23,6 @@ export interface IncomingRequest {
 }
 
 const enc = new TextEncoder();
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /** What the header checks established, for the body checks. */
 export interface PendingAuthentication {
@@ -127,7 +127,7 @@ export async function authenticateBody(
     fail("bad_signature", "Request signature does not verify with the session's certificate");
   }
 
-  const seen = ctx.replay.check(session.sidHex, hex(nonce!), now);
+  const seen = ctx.replay.check(session.sidHex, toHex(nonce!), now);
   if (seen === "replay") fail("replay", "Nonce was already used in this session");
   if (seen === "full") fail("rate_limited", "Too many requests in this session");
 

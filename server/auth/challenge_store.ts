@@ -1,4 +1,5 @@
 import { AuthenticationError } from "../../core/protocol/authentication_error.ts";
+import { toHex } from "../../core/util/to_hex.ts";
 
 /** An open registration or login exchange (`wire-and-auth.md` §3 step 2). */
 export interface PendingChallenge {
@@ -9,8 +10,6 @@ export interface PendingChallenge {
   nonceS: Uint8Array;
   expiresAt: number;
 }
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /**
  * Registration and login challenges: each lives 60 s and is used once; at most 10 open per
@@ -39,7 +38,7 @@ export class ChallengeStore {
       });
     }
     const id = crypto.getRandomValues(new Uint8Array(16));
-    this.#open.set(hex(id), { ...c, expiresAt: now + this.#ttlMs });
+    this.#open.set(toHex(id), { ...c, expiresAt: now + this.#ttlMs });
     return id;
   }
 
@@ -48,7 +47,7 @@ export class ChallengeStore {
    * `registration_expired`.
    */
   take(id: Uint8Array, kind: "site" | "admin", now: number = Date.now()): PendingChallenge {
-    const key = hex(id);
+    const key = toHex(id);
     const c = this.#open.get(key);
     if (c === undefined || c.kind !== kind) {
       throw new AuthenticationError("no_registration_session", "No open challenge with this id");

@@ -94,7 +94,9 @@ export class ConsoleService {
       if (!handler) {
         throw new Refusal("NOT_IMPLEMENTED", `Command "${name}" is not served by this server yet`);
       }
-      const job = command.jobScoped || JOB_ARG.has(name) ? this.#job(args[0]) : undefined;
+      // Job commands (first argument `<job_id>` in the table) are authorized with the job's
+      // recorded submitter.
+      const job = command.usage.split(" ")[1] === "<job_id>" ? this.#job(args[0]) : undefined;
       this.#authorize(command, user, job);
       await this.#d.audit.addEvent({ user: session.name, action: line });
       return await handler(session, args, job);
@@ -172,21 +174,3 @@ export class ConsoleService {
     });
   }
 }
-
-/** Commands whose first argument is a job id (authorized with that job's submitter). */
-const JOB_ARG = new Set([
-  "get_job_meta",
-  "list_job",
-  "clone_job",
-  "abort_job",
-  "delete_job",
-  "delete_workspace",
-  "download_job",
-  "download_job_file",
-  "download_job_components",
-  "app_command",
-  "show_stats",
-  "show_errors",
-  "reset_errors",
-  "configure_job_log",
-]);

@@ -165,26 +165,24 @@ export class JobScheduler {
   }
 
   async #try(record: JobRecord): Promise<void> {
-    const { store, commands } = this.#o;
+    const { store } = this.#o;
     const jobId = record.job_id;
+    // Who must take part follows from the meta validated at submission: a job none of whose
+    // sites is connected waits without its files being read again.
+    const online = new Set(this.#o.sites());
+    const lists = Object.values(record.meta.deploy_map as Record<string, string[]>);
+    const listed = lists.flat().some((s) => s.toUpperCase() === "@ALL")
+      ? [...online].sort()
+      : [...new Set(lists.flat())].filter((s) => s !== "server");
+    const min = (record.meta.min_clients as number | undefined) ?? Math.max(1, listed.length);
+    const mandatory = (record.meta.mandatory_clients as string[] | undefined) ?? [];
+    if (!listed.some((s) => online.has(s))) {
+      return this.#later(jobId, "none of its sites is connected");
+    }
     const files = await store.files(jobId);
     const job = validateJob(files, { folderName: record.name });
-    const online = new Set(this.#o.sites());
-    const listed = job.deploysToAll
-      ? [...online].sort()
-      : [...new Set([...job.apps.values()].flatMap((a) => a.sites))].filter((s) => s !== "server");
-    const min = job.meta.min_clients ?? Math.max(1, listed.length);
-    const mandatory = job.meta.mandatory_clients ?? [];
-    if (listed.length === 0) return this.#later(jobId, "no site is registered");
-    const timeout = this.#o.commandTimeoutMs ?? 30_000;
     const command = (site: string, name: string, args: Record<string, unknown>) =>
-      online.has(site)
-        ? commands.send(site, { command: name, jobId, args }, timeout)
-        : Promise.resolve<SiteCommandReply>({
-          ok: false,
-          code: "OFFLINE",
-          message: `site "${site}" is not connected`,
-        });
+      this.#send(jobId, site, name, args);
 
     // 1. Reservations (each site runs deployment checks 3–8 first).
     const reserved: SiteAnswer[] = await Promise.all(listed.map(async (site) => ({
@@ -226,6 +224,7 @@ export class JobScheduler {
     }
 
     // 2. Deployment (each site runs every check again, then allocates its reservation).
+    this.#nextTry.delete(jobId);
     await store.update(jobId, { status: "DISPATCHED", start_time: Date.now(), sites });
     const deployed: SiteAnswer[] = await Promise.all(
       reserved.filter((a) => a.reply.ok).map(async (a) => ({
@@ -283,16 +282,36 @@ export class JobScheduler {
     this.#active.set(jobId, runner);
     for (const site of running) sites[site] = { status: "running" };
     await store.update(jobId, { status: "RUNNING", sites });
-    const done = runner.finished.then((outcome) => this.#finished(jobId, runner, outcome, command))
+    const done = runner.finished.then((outcome) => this.#finished(jobId, runner, outcome))
       .finally(() => this.#finishing.delete(done));
     this.#finishing.add(done);
+  }
+
+  /** A command for a site of a job; a site without a session answers `OFFLINE` at once. */
+  #send(
+    jobId: string,
+    site: string,
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<SiteCommandReply> {
+    if (!this.#o.sites().includes(site)) {
+      return Promise.resolve({
+        ok: false,
+        code: "OFFLINE",
+        message: `site "${site}" is not connected`,
+      });
+    }
+    return this.#o.commands.send(
+      site,
+      { command: name, jobId, args },
+      this.#o.commandTimeoutMs ?? 30_000,
+    );
   }
 
   async #finished(
     jobId: string,
     runner: JobRunner,
     outcome: Awaited<JobRunner["finished"]>,
-    command: (site: string, name: string, args: Record<string, unknown>) => Promise<unknown>,
   ): Promise<void> {
     const { store } = this.#o;
     try {
@@ -316,7 +335,7 @@ export class JobScheduler {
       });
       await this.#o.audit.addJobEvent({ jobId, msg: `job ended: ${status}` });
       await Promise.all(
-        (this.#deployed.get(jobId) ?? []).map((site) => command(site, "end_job", {})),
+        (this.#deployed.get(jobId) ?? []).map((site) => this.#send(jobId, site, "end_job", {})),
       );
     } finally {
       this.#deployed.delete(jobId);

@@ -1,6 +1,5 @@
+import { isJobId } from "../../core/jobs/mod.ts";
 import { FINAL_STATUSES, type JobRecord, type JobStatus } from "./job_record.ts";
-
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A file of a stored job. */
 export interface StoredFile {
@@ -36,7 +35,7 @@ export class JobStore {
         await Deno.remove(`${root}/${entry.name}`, { recursive: true });
         continue;
       }
-      if (!entry.isDirectory || !ID.test(entry.name)) continue;
+      if (!entry.isDirectory || !isJobId(entry.name)) continue;
       for await (const f of Deno.readDir(`${root}/${entry.name}`)) {
         if (f.name.startsWith("job.json.tmp-")) {
           await Deno.remove(`${root}/${entry.name}/${f.name}`);
@@ -71,7 +70,7 @@ export class JobStore {
   /** Stores a new job with its files; the record must be new. */
   create(record: JobRecord, files: StoredFile[]): Promise<void> {
     return this.#serial(async () => {
-      if (!ID.test(record.job_id)) throw new TypeError(`Job id "${record.job_id}" is not a uuid4`);
+      if (!isJobId(record.job_id)) throw new TypeError(`Job id "${record.job_id}" is not a uuid4`);
       if (this.#cache.has(record.job_id)) {
         throw new TypeError(`Job "${record.job_id}" already exists`);
       }

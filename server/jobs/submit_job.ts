@@ -6,8 +6,7 @@ import {
   validateJob,
   verifyJobFiles,
 } from "../../core/jobs/mod.ts";
-import type { Certificate } from "../../core/pki/mod.ts";
-import { sha256 } from "../../core/protocol/content_digest.ts";
+import { type Certificate, fingerprint as certFingerprint } from "../../core/pki/mod.ts";
 import {
   type AuthorizationDecision,
   AuthorizationError,
@@ -40,8 +39,6 @@ export interface JobUpload {
   clone_of?: string;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-
 /** Content of a job without its signature files, as comparable `path → bytes` pairs. */
 function content(files: readonly JobFile[]): Map<string, Uint8Array> {
   return new Map(stripSignatures(files).map((f) => [f.path, f.data]));
@@ -59,6 +56,53 @@ function sameContent(a: readonly JobFile[], b: readonly JobFile[]): boolean {
   return true;
 }
 
+/** Steps 2–7 of `jobs.md` §5 and the clone rule; throws `ApiRefusal` or `JobValidationError`. */
+async function check(deps: SubmitDeps, session: LiveSession, upload: JobUpload) {
+  checkJobPaths(upload.files);
+  const user = { name: session.name, org: session.org, role: session.role ?? "" };
+  const decision = deps.authorize({
+    right: "submit_job",
+    user,
+    submitter: user,
+    siteOrg: deps.siteOrg,
+  });
+  if (!decision.allowed) {
+    const denial = AuthorizationError.notAuthorized(session.name, "submit_job");
+    throw new ApiRefusal("NOT_AUTHORIZED", `Authorization Error: ${denial.message}`, 403);
+  }
+  const signer = await verifyJobFiles(upload.files, deps.rootCa);
+  if (signer.name !== session.name || signer.org !== session.org || signer.role !== user.role) {
+    throw new ApiRefusal(
+      "JOB_SIGNER_MISMATCH",
+      `job "${upload.name}" is signed by "${signer.name}" (${signer.org}, ${signer.role}), not by the logged-in user "${session.name}"`,
+    );
+  }
+  const job = validateJob(upload.files, {
+    folderName: upload.name,
+    maxJobBytes: deps.maxJobBytes,
+  });
+  const byoc = Object.fromEntries([...job.apps.values()].map((a) => [a.name, a.byoc]));
+  if (deps.ccManager && Object.values(byoc).some((b) => b)) {
+    throw new ApiRefusal(
+      "CC_BYOC_FORBIDDEN",
+      "BYOC jobs are not allowed at a confidential-computing site",
+    );
+  }
+  const clonedFrom = upload.clone_of;
+  if (clonedFrom !== undefined) {
+    if (!deps.store.get(clonedFrom)) {
+      throw new ApiRefusal("JOB_NOT_FOUND", `no job "${clonedFrom}" to clone`, 404);
+    }
+    if (!sameContent(upload.files, await deps.store.files(clonedFrom))) {
+      throw new ApiRefusal(
+        "CLONE_MISMATCH",
+        `the uploaded job differs from job "${clonedFrom}" it claims to clone`,
+      );
+    }
+  }
+  return { signer, job, byoc, clonedFrom };
+}
+
 /**
  * Submission at the server, in the order of `jobs.md` §5: paths, `submit_job` under the server's
  * policy, signatures against the server's root, signer = session user, meta and configs, CC, then
@@ -72,60 +116,18 @@ export async function submitJob(
   upload: JobUpload,
 ): Promise<{ record: JobRecord; warnings: string[] }> {
   const action = `submit_job ${upload.name}`.slice(0, 100);
-  const refuse = async (code: string, message: string, status = 400): Promise<never> => {
-    await deps.audit.addEvent({ user: session.name, action, msg: `denied: ${code}` });
-    throw new ApiRefusal(code, message, status);
-  };
-  const asRefusal = (err: unknown) =>
-    err instanceof JobValidationError ? refuse(err.code, err.message) : Promise.reject(err);
-
-  await Promise.resolve().then(() => checkJobPaths(upload.files)).catch(asRefusal);
-  const user = { name: session.name, org: session.org, role: session.role ?? "" };
-  const decision = deps.authorize({
-    right: "submit_job",
-    user,
-    submitter: user,
-    siteOrg: deps.siteOrg,
-  });
-  if (!decision.allowed) {
-    await refuse(
-      "NOT_AUTHORIZED",
-      `Authorization Error: ${
-        AuthorizationError.notAuthorized(session.name, "submit_job").message
-      }`,
-      403,
-    );
-  }
-  const signer = await verifyJobFiles(upload.files, deps.rootCa).catch(asRefusal);
-  if (signer.name !== session.name || signer.org !== session.org || signer.role !== user.role) {
-    await refuse(
-      "JOB_SIGNER_MISMATCH",
-      `job "${upload.name}" is signed by "${signer.name}" (${signer.org}, ${signer.role}), not by the logged-in user "${session.name}"`,
-    );
-  }
-  const job = await Promise.resolve().then(() =>
-    validateJob(upload.files, { folderName: upload.name, maxJobBytes: deps.maxJobBytes })
-  ).catch(asRefusal);
-  const byoc = Object.fromEntries([...job.apps.values()].map((a) => [a.name, a.byoc]));
-  if (deps.ccManager && Object.values(byoc).some((b) => b)) {
-    await refuse(
-      "CC_BYOC_FORBIDDEN",
-      "BYOC jobs are not allowed at a confidential-computing site",
-    );
-  }
-  let clonedFrom: string | undefined;
-  if (upload.clone_of !== undefined) {
-    const original = deps.store.get(upload.clone_of);
-    if (!original) await refuse("JOB_NOT_FOUND", `no job "${upload.clone_of}" to clone`, 404);
-    if (!sameContent(upload.files, await deps.store.files(upload.clone_of))) {
-      await refuse(
-        "CLONE_MISMATCH",
-        `the uploaded job differs from job "${upload.clone_of}" it claims to clone`,
-      );
+  let checked;
+  try {
+    checked = await check(deps, session, upload);
+  } catch (err) {
+    const refusal = err instanceof JobValidationError ? new ApiRefusal(err.code, err.message) : err;
+    if (refusal instanceof ApiRefusal) {
+      await deps.audit.addEvent({ user: session.name, action, msg: `denied: ${refusal.code}` });
     }
-    clonedFrom = upload.clone_of;
+    throw refusal;
   }
-  const fingerprint = hex(await sha256(new Uint8Array(signer.certificate.rawData)));
+  const { signer, job, byoc, clonedFrom } = checked;
+  const fingerprint = certFingerprint(signer.certificate);
   const record: JobRecord = {
     job_id: crypto.randomUUID(),
     name: job.name,

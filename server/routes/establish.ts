@@ -18,6 +18,7 @@ import { tbs } from "../../core/protocol/tbs.ts";
 import { fingerprintBytes } from "../_fingerprint_bytes.ts";
 import type { ConnectionInfo, ServerContext } from "../server_context.ts";
 import type { LiveSession } from "../sessions/session_registry.ts";
+import { toHex } from "../../core/util/to_hex.ts";
 
 const CERT_REASONS: Record<CertificateError["code"], AuthReason> = {
   CERT_MALFORMED: "bad_chain",
@@ -29,8 +30,6 @@ const CERT_REASONS: Record<CertificateError["code"], AuthReason> = {
   CERT_WRONG_USAGE: "wrong_eku",
   CERT_NAME_MISMATCH: "cn_mismatch",
 };
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /** Step 2: a fresh challenge signed with the server key. */
 export async function openChallenge(
@@ -178,7 +177,7 @@ export async function startSession(
     org: id.org,
     ...(id.role === undefined ? {} : { role: id.role }),
     sid,
-    sidHex: hex(sid),
+    sidHex: toHex(sid),
     certificate: id.certificate,
     fingerprint: id.fingerprint,
     expiresAt: exp * 1000,

@@ -2,6 +2,7 @@ import { CertificateError, checkCertificate, parseCertificate } from "../../core
 import type { Certificate } from "../../core/pki/mod.ts";
 import { AuthenticationError } from "../../core/protocol/authentication_error.ts";
 import { fingerprintBytes } from "../_fingerprint_bytes.ts";
+import { toHex } from "../../core/util/to_hex.ts";
 
 /** A TLS client certificate that passed the code-level check. */
 export interface VerifiedPeer {
@@ -37,7 +38,7 @@ export class PeerVerifier {
       throw new AuthenticationError("no_client_cert", "The TLS peer presented no certificate");
     }
     const fp = fingerprintBytes(der);
-    const key = Array.from(fp, (b) => b.toString(16).padStart(2, "0")).join("");
+    const key = toHex(fp);
     const hit = this.#cache.get(key);
     if (hit && hit.until > now && hit.peer.certificate.notAfter.getTime() > now) return hit.peer;
     let certificate: Certificate;

@@ -4,7 +4,8 @@
 // an admin kit through `console/admin_session.ts`.
 import { AdminSession } from "../../console/admin_session.ts";
 import { loadKit } from "../../core/kit/mod.ts";
-import { grantableDataPaths, roleFlags, RUNTIME_DIR } from "../../core/launch/mod.ts";
+import { roleArgs, RUNTIME_DIR } from "../../core/launch/mod.ts";
+import { FINAL_STATUSES, type JobStatus } from "../../server/jobs/job_record.ts";
 import { provisionTestProject, type TestProject, type TestProjectOptions } from "./test_project.ts";
 
 export function freePort(): number {
@@ -61,13 +62,6 @@ export interface JobSummary {
   progress?: { round: number; totalRounds: number; metrics?: Record<string, number> };
 }
 
-const FINAL = new Set([
-  "FINISHED:COMPLETED",
-  "FINISHED:ABORTED",
-  "FINISHED:EXECUTION_EXCEPTION",
-  "FAILED_TO_RUN",
-]);
-
 /** Provisions a project whose server listens on a free loopback port. */
 export async function federation(
   options: Omit<TestProjectOptions, "server"> = {},
@@ -84,19 +78,9 @@ export async function federation(
     async start(name) {
       const role = name === "localhost" ? "server" : "client";
       const kit = await loadKit(project.kitDir(name), role);
-      const flags = roleFlags(role, kit, {
-        listenHost: "127.0.0.1",
-        dataPaths: await grantableDataPaths(kit.kitDir, role),
-      });
+      const { args } = await roleArgs(role, kit, { listenHost: "127.0.0.1" });
       const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...flags,
-          `${role}/main.ts`,
-          "--kit",
-          kit.kitDir,
-          ...(role === "server" ? ["--listen-host", "127.0.0.1"] : []),
-        ],
+        args,
         cwd: RUNTIME_DIR,
         stdin: "null",
         stdout: "null",
@@ -151,7 +135,7 @@ export async function federation(
         const r = await admin.command("get_job_meta", [jobId]);
         if (!r.ok) throw new Error(`get_job_meta ${jobId}: ${r.code} ${r.message}`);
         const s = r.data as JobSummary;
-        return FINAL.has(s.status) ? s : undefined;
+        return FINAL_STATUSES.has(s.status as JobStatus) ? s : undefined;
       }, timeoutMs);
     },
     async close() {

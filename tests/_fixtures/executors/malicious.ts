@@ -1,9 +1,16 @@
-// A hostile BYOC executor: each task name is one escape attempt. Used by the sandbox tests.
+// A hostile BYOC executor: each task name is one escape attempt, its target in the task data.
+// Deployed as a job's custom code, the attempt and target come from the executor's args instead.
+// Used by the sandbox tests and the BYOC attack test. It imports nothing, so it can be copied.
 export default async function execute(
   task: { name: string; data: unknown; context: Record<string, unknown> },
 ): Promise<unknown> {
-  const arg = task.data as { path?: string; url?: string; n?: number };
-  switch (task.name) {
+  const deployed = task.context.args as { attempt?: string; target?: string } | undefined;
+  const arg = (deployed?.attempt ? { path: deployed.target, url: deployed.target } : task.data) as {
+    path?: string;
+    url?: string;
+    n?: number;
+  };
+  switch (deployed?.attempt ?? task.name) {
     case "double":
       return (task.data as number) * 2;
     case "read":
