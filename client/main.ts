@@ -33,7 +33,7 @@ try {
     rootCa: parseCertificate(kit.rootCaPem),
     jobsDir: `${kit.kitDir}/jobs`,
     authorize: (r) => authz.authorize(r),
-    privacy: () => privacy,
+    privacy: () => privacy.policy,
     reservations: new Reservations(resources.managers, {
       maxConcurrentJobs: resources.maxConcurrentJobs,
     }),
@@ -55,6 +55,7 @@ try {
 } catch (err) {
   log("error", err instanceof Error ? err.message : String(err));
   await authz.close();
+  await privacy.close();
   await audit.close();
   Deno.exit(1);
 }
@@ -79,5 +80,6 @@ try {
 await deployer.close();
 await jobs.close();
 await authz.close();
+await privacy.close();
 await audit.close();
 Deno.exit(status);

@@ -1,4 +1,5 @@
 import type { AuditSink } from "../core/util/audit_sink.ts";
+import { type LocalFileWatch, watchLocalFile } from "../core/util/watch_local_file.ts";
 import type { AuthorizationDecision, AuthorizationPolicy } from "./authorization_policy.ts";
 import { type AuthorizationRequest, authorize } from "./authorize.ts";
 import { loadAuthorizationPolicy } from "./load_authorization_policy.ts";
@@ -35,9 +36,7 @@ export class PolicyStore {
   readonly #kitDir: string;
   readonly #options: PolicyStoreOptions;
   #queue: Promise<unknown> = Promise.resolve();
-  #watcher: Deno.FsWatcher | undefined;
-  #watching: Promise<void> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #watch: LocalFileWatch | undefined;
   #hangup: (() => void) | undefined;
   #closed = false;
 
@@ -74,7 +73,14 @@ export class PolicyStore {
     });
     const store = new PolicyStore(kitDir, loaded, options);
     store.#logWarnings(loaded);
-    if (options.watch ?? true) store.#watch();
+    if (options.watch ?? true) {
+      store.#watch = watchLocalFile(`${kitDir}/local`, "authorization", () => {
+        if (!store.#closed) void store.#enqueue(true);
+      }, {
+        ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+        ...(options.log ? { log: options.log } : {}),
+      });
+    }
     return store;
   }
 
@@ -116,11 +122,9 @@ export class PolicyStore {
   /** Stops watching and listening for SIGHUP, and waits for a reload in progress. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
     if (this.#hangup !== undefined) Deno.removeSignalListener("SIGHUP", this.#hangup);
     this.#hangup = undefined;
-    this.#watcher?.close();
-    await this.#watching;
+    await this.#watch?.close();
     await this.#queue;
   }
 
@@ -160,26 +164,5 @@ export class PolicyStore {
 
   #logWarnings(loaded: LoadedAuthorizationPolicy): void {
     for (const w of loaded.policy.warnings) this.#options.log?.("warn", `${loaded.file}: ${w}`);
-  }
-
-  #watch(): void {
-    const watcher = Deno.watchFs(`${this.#kitDir}/local`, { recursive: false });
-    this.#watcher = watcher;
-    const debounceMs = this.#options.debounceMs ?? 1000;
-    this.#watching = (async () => {
-      try {
-        for await (const event of watcher) {
-          if (this.#closed) break;
-          if (!event.paths.some((p) => /[\\/]authorization\.[^\\/]*$/.test(p))) continue;
-          clearTimeout(this.#timer);
-          this.#timer = setTimeout(() => {
-            this.#timer = undefined;
-            if (!this.#closed) void this.#enqueue(true);
-          }, debounceMs);
-        }
-      } catch (err) {
-        if (!this.#closed) this.#options.log?.("error", `Policy watcher stopped: ${message(err)}`);
-      }
-    })();
   }
 }

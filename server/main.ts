@@ -8,18 +8,27 @@
  * @module
  */
 import { loadSitePolicies, startRole } from "../core/launch/mod.ts";
+import { BudgetLedger } from "../core/filters/mod.ts";
 import { startServer } from "./start_server.ts";
 
 const { kit, options, log } = await startRole("server", Deno.args, ["listen-host"]);
 const listenHost = options["listen-host"] ?? "0.0.0.0";
 
-const { resources, authz, audit } = await loadSitePolicies(kit, "server", log);
+const { resources, authz, privacy, audit } = await loadSitePolicies(kit, "server", log);
+// Server-side filters spend from the server's own ledger; an unreadable one stops the server.
+const ledger = await BudgetLedger.open(`${kit.kitDir}/privacy_budget.json`).catch(async (err) => {
+  log("error", err instanceof Error ? err.message : String(err));
+  await Promise.all([authz.close(), privacy.close()]);
+  await audit.close();
+  Deno.exit(1);
+});
 const server = await startServer({
   kit,
   audit,
   hostname: listenHost,
   log,
   authz,
+  filters: { privacy: () => privacy.policy, ledger },
   settings: {
     limits: resources.wire,
     jobHeapMb: resources.sandbox.heapMb,
@@ -47,6 +56,7 @@ const stop = async () => {
   log("info", "stopping");
   await server.close();
   await authz.close();
+  await privacy.close();
   await audit.close();
   Deno.exit(0);
 };

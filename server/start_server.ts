@@ -8,7 +8,7 @@ import { SessionTokens } from "./auth/session_token.ts";
 import type { AuditSink, ServerContext, ServerSettings } from "./server_context.ts";
 import { SessionRegistry } from "./sessions/session_registry.ts";
 import { JobService } from "./jobs/job_service.ts";
-import { JobScheduler } from "./jobs/job_scheduler.ts";
+import { JobScheduler, type JobSchedulerOptions } from "./jobs/job_scheduler.ts";
 import { JobStore } from "./jobs/job_store.ts";
 import { ConsoleService } from "./console/console_service.ts";
 import { readIdentity } from "../core/pki/mod.ts";
@@ -37,6 +37,8 @@ export interface StartServerOptions {
    * `local/authorization.*` is loaded once.
    */
   authz?: { authorize(request: AuthorizationRequest): AuthorizationDecision };
+  /** The server's own privacy policy, budget ledger and job-code filter sandbox. */
+  filters?: Pick<JobSchedulerOptions, "privacy" | "ledger" | "jobFilter">;
   /** Scheduler timing (tests). */
   scheduler?: { intervalMs?: number; retryMs?: number; commandTimeoutMs?: number };
 }
@@ -93,6 +95,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     runtimeRead: [new URL("../core/", import.meta.url).pathname],
     sandbox: { heapMb: settings.jobHeapMb },
     log,
+    ...options.filters,
     ...options.scheduler,
   });
   const authorize = (r: AuthorizationRequest) => authz.authorize(r);

@@ -15,7 +15,14 @@ import {
   writeJobFiles,
 } from "../../core/jobs/mod.ts";
 import type { PrivacyPolicy, PrivacyScope } from "../../core/filters/mod.ts";
-import { createFilter, PrivacyPolicyError, scopeForJob } from "../../core/filters/mod.ts";
+import {
+  buildJobFilterChains,
+  type FilterResolver,
+  type JobFilterChains,
+  JobFilterError,
+  PrivacyPolicyError,
+  scopeForJob,
+} from "../../core/filters/mod.ts";
 import type { Certificate } from "../../core/pki/mod.ts";
 import {
   type ComponentEntry,
@@ -70,6 +77,14 @@ export interface DeployerOptions {
   jobsDir: string;
   authorize: (request: AuthorizationRequest) => AuthorizationDecision;
   privacy: () => PrivacyPolicy | undefined;
+  /**
+   * Builds a filter from the job's `custom/` code in its own no-permission sandbox; without it,
+   * a job naming such a filter is refused (`JOB_CONFIG_INVALID`).
+   */
+  jobFilter?: (
+    customDir: string,
+    ...entry: Parameters<FilterResolver>
+  ) => ReturnType<FilterResolver>;
   reservations: Reservations;
   sandbox: SandboxLimits;
   /** `class_allow_list` and `class_list_enforcement_mode` of `resources.json`, raw. */
@@ -221,7 +236,6 @@ export class Deployer {
       const files = cmd.args.files as JobFile[];
       const c = await this.#check(jobId, files, true);
       const config = c.job.apps.get(c.app)!.clientConfig!;
-      const filters = await this.#filters(config, c.scope, c.byoc ? c.app : undefined, files);
       // Step 11: the reservation becomes an allocation; the executor's sandbox is fixed now.
       try {
         this.#o.reservations.allocate(token, jobId);
@@ -245,11 +259,20 @@ export class Deployer {
       const base = `${this.#o.jobsDir}/${jobId}`;
       const appFiles = files.filter((f) => f.path.startsWith(`${c.app}/`))
         .map((f) => ({ ...f, path: f.path.slice(c.app.length + 1) }));
+      let filters: JobFilterChains | undefined;
       try {
         await writeJobFiles(`${base}/app`, appFiles);
         await Deno.mkdir(`${base}/run`, { recursive: true });
         const appDir = await Deno.realPath(`${base}/app`);
         const runDir = await Deno.realPath(`${base}/run`);
+        // The chains are fixed now (§2): the job's code filters need its files on disk.
+        filters = await buildJobFilterChains({
+          config,
+          scope: c.scope,
+          ...(this.#o.jobFilter && c.byoc
+            ? { jobCode: (path, args) => this.#o.jobFilter!(`${appDir}/custom`, path, args) }
+            : {}),
+        });
         await this.#o.jobs.add({
           jobId,
           appDir,
@@ -266,8 +289,10 @@ export class Deployer {
           ...(c.scope ? { scope: c.scope.name } : {}),
         });
       } catch (err) {
+        filters?.close();
         this.#o.reservations.free(token);
         await Deno.remove(base, { recursive: true }).catch(() => {});
+        if (err instanceof JobFilterError) throw new Refused(err.code, err.message);
         throw new Refused("DEPLOY_FAILED", `the job could not be set up here: ${err}`);
       }
       this.#allocated.set(jobId, token);
@@ -282,65 +307,6 @@ export class Deployer {
       if (err instanceof Refused) return await this.#refusal(cmd, jobId, err);
       throw err;
     }
-  }
-
-  /**
-   * The job's filter chains at this site, fixed now: the scope's filters, then the job's filters
-   * for the tasks they name. Job filters must be built-ins: filters whose code is in the job's
-   * `custom/` would need a sandbox worker of their own, which this site does not run yet, so such a
-   * job is refused rather than run with a filter skipped.
-   */
-  async #filters(
-    config: AppConfig,
-    scope: PrivacyScope | undefined,
-    byocApp: string | undefined,
-    files: readonly JobFile[],
-  ): Promise<DeployedJob["filters"]> {
-    const job: NonNullable<DeployedJob["filters"]>["job"] = [];
-    const customModules = new Set(
-      byocApp
-        ? files.filter((f) => f.path.startsWith(`${byocApp}/custom/`))
-          .map((f) => f.path.slice(`${byocApp}/custom/`.length).replace(/\.ts$/, ""))
-        : [],
-    );
-    for (const chain of ["task_data", "task_result"] as const) {
-      for (const [i, entry] of config[`${chain}_filters`].entries()) {
-        const built = [];
-        for (const [j, f] of entry.filters.entries()) {
-          const path = String(f.path ?? f.class_path ?? "");
-          const at = `${chain}_filters[${i}].filters[${j}]`;
-          if (customModules.has(path.slice(0, path.lastIndexOf(".")))) {
-            throw new Refused(
-              "JOB_FILTER_UNSUPPORTED",
-              `${at}: filters from the job's custom/ code ("${path}") cannot run at this site yet`,
-            );
-          }
-          try {
-            built.push(
-              await createFilter(f, {
-                source: "job",
-                ...(entry.direction ? { direction: entry.direction } : {}),
-              }),
-            );
-          } catch (err) {
-            throw new Refused(
-              "JOB_CONFIG_INVALID",
-              `${at}: ${err instanceof Error ? err.message : err}`,
-            );
-          }
-        }
-        job.push({ chain, tasks: entry.tasks, filters: built });
-      }
-    }
-    if (!scope && job.length === 0) return undefined;
-    return {
-      site: {
-        taskData: scope?.taskDataFilters ?? [],
-        taskResult: scope?.taskResultFilters ?? [],
-      },
-      job,
-      ...(scope?.budget ? { budget: scope.budget } : {}),
-    };
   }
 
   #reserveResources(jobId: string, spec: unknown): string {

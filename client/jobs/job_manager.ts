@@ -7,13 +7,10 @@ import type { SandboxGrant } from "../../core/sandbox/sandbox_flags.ts";
 import type { AuditSink } from "../../core/util/audit_sink.ts";
 import {
   type BudgetLedger,
-  type Filter,
   FilterError,
-  formatSpend,
-  type PrivacyBudget,
-  runFilterChain,
+  filterTaskPayload,
+  type JobFilterChains,
 } from "../../core/filters/mod.ts";
-import { decode, encode } from "../../core/wire/mod.ts";
 import type { AssignedTask } from "../site_agent.ts";
 
 /** A job this site accepted and deployed: where its app is, what its executors may do. */
@@ -34,11 +31,7 @@ export interface DeployedJob {
    * The filter chains fixed at deployment (`privacy-and-filters.md` §3): the scope's filters, then
    * the job's built-in filters for the tasks they name.
    */
-  filters?: {
-    site: { taskData: Filter[]; taskResult: Filter[] };
-    job: { chain: "task_data" | "task_result"; tasks: string[]; filters: Filter[] }[];
-    budget?: PrivacyBudget;
-  };
+  filters?: JobFilterChains;
 }
 
 interface Entry {
@@ -162,41 +155,26 @@ export class JobManager {
   }
 
   /** Runs one chain on a payload; bytes pass untouched when no filter applies to the task. */
-  async #filter(
+  #filter(
     job: DeployedJob,
     task: AssignedTask,
     chain: "task_data" | "task_result",
     bytes: Uint8Array,
   ): Promise<Uint8Array> {
-    const f = job.filters;
-    if (!f) return bytes;
-    const filters = [
-      ...(chain === "task_data" ? f.site.taskData : f.site.taskResult),
-      ...f.job.filter((j) => j.chain === chain && j.tasks.includes(task.taskName))
-        .flatMap((j) => j.filters),
-    ];
-    if (filters.length === 0) return bytes;
-    if (!this.#ledger) throw new TypeError("no privacy budget ledger at this site");
-    const result = await runFilterChain(filters, decode(bytes), {
+    return filterTaskPayload(bytes, {
+      chains: job.filters,
       chain,
       side: "client",
-      scope: job.scope ?? "",
-      jobId: job.jobId,
+      task: {
+        jobId: job.jobId,
+        taskName: task.taskName,
+        taskId: task.taskId,
+        ...(job.scope ? { scope: job.scope } : {}),
+      },
       ledger: this.#ledger,
-      ...(f.budget ? { budget: f.budget } : {}),
+      audit: this.#audit,
+      log: this.#log,
     });
-    const at = {
-      jobId: job.jobId,
-      taskName: task.taskName,
-      taskId: task.taskId,
-      ...(job.scope ? { scope: job.scope } : {}),
-    };
-    for (const e of result.events) await this.#audit.addJobEvent({ ...at, msg: e.message });
-    for (const s of result.spends) {
-      await this.#audit.addJobEvent({ ...at, msg: formatSpend(s) });
-    }
-    for (const w of result.warnings) this.#log("warn", `job ${job.jobId}: ${w}`);
-    return encode(result.payload);
   }
 
   /** A chain failed: nothing leaves; a refused budget or an unsafe job stops the job here. */
@@ -222,6 +200,7 @@ export class JobManager {
     const entry = this.#jobs.get(jobId);
     this.#jobs.delete(jobId);
     this.#stopped.delete(jobId);
+    entry?.job.filters?.close();
     for (const ex of entry?.executors ?? []) await ex.proc?.stop();
   }
 

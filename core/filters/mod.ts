@@ -36,6 +36,15 @@ export {
   type FilterResolver,
   NVFLARE_FILTER_ALIASES,
 } from "./create_filter.ts";
+export { filterTaskPayload, type FilterTaskPayloadOptions } from "./filter_task_payload.ts";
+export {
+  buildJobFilterChains,
+  type BuildJobFilterChainsOptions,
+  filtersFor,
+  type JobFilterChains,
+  JobFilterError,
+} from "./job_filter_chains.ts";
+export { PrivacyStore, type PrivacyStoreOptions } from "./privacy_store.ts";
 export { type Dxo, type DxoValue, isDxo } from "./dxo.ts";
 export { ExcludeVars } from "./exclude_vars.ts";
 export type {

@@ -1,5 +1,5 @@
 import { SiteAuditor } from "../audit/mod.ts";
-import { loadPrivacyPolicy, type PrivacyPolicy } from "../filters/mod.ts";
+import { PrivacyStore } from "../filters/mod.ts";
 import type { LoadedKit } from "../kit/mod.ts";
 import { loadResources, type SiteResources } from "../resources/mod.ts";
 import { PolicyStore } from "../../policies/mod.ts";
@@ -8,7 +8,8 @@ import type { StartedRole } from "./start_role.ts";
 /** A role's policies and audit trail, loaded at start. */
 export interface SitePolicies {
   resources: SiteResources;
-  privacy: PrivacyPolicy | undefined;
+  /** `local/privacy.*`, reloaded live for new jobs; close it on stop. */
+  privacy: PrivacyStore;
   /** `local/authorization.*`, reloaded live (file change or SIGHUP); close it on stop. */
   authz: PolicyStore;
   audit: SiteAuditor;
@@ -42,15 +43,10 @@ export async function loadSitePolicies(
   };
   const authz = await PolicyStore.open(kit.kitDir, { audit, log }).catch(fail);
   authz.listenForHangup();
-  const privacy = await loadPrivacyPolicy(kit.kitDir).catch(async (err) => {
+  const privacy = await PrivacyStore.open(kit.kitDir, { audit, log }).catch(async (err) => {
     await authz.close();
-    await audit.addEvent({
-      user: "system",
-      action: "_policy_load",
-      msg: `failed: ${err instanceof Error ? err.message : String(err)}`,
-    });
     return await fail(err);
   });
-  if (privacy) await loaded(privacy.file, privacy.sha256);
-  return { resources, privacy: privacy?.policy, authz, audit };
+  privacy.listenForHangup();
+  return { resources, privacy, authz, audit };
 }

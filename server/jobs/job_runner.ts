@@ -4,6 +4,12 @@ import {
   type ControllerTask,
 } from "../../core/sandbox/controller_process.ts";
 import type { SandboxGrant } from "../../core/sandbox/sandbox_flags.ts";
+import {
+  type BudgetLedger,
+  FilterError,
+  filterTaskPayload,
+  type JobFilterChains,
+} from "../../core/filters/mod.ts";
 import type { AuditSink } from "../server_context.ts";
 import type { TaskBoard } from "./task_board.ts";
 
@@ -17,6 +23,10 @@ export interface JobRunnerOptions {
   grant: SandboxGrant;
   cwd: string;
   scope?: string;
+  /** The job's server-side filter chains (`privacy-and-filters.md` §3), fixed at start. */
+  filters?: JobFilterChains;
+  /** The server's privacy budget ledger; needed when `filters` spend. */
+  ledger?: BudgetLedger;
   board: TaskBoard;
   audit: AuditSink;
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
@@ -41,10 +51,16 @@ export class JobRunner {
   abortReason: string | undefined;
   readonly #controller: ControllerProcess;
   readonly #board: TaskBoard;
+  readonly #o: JobRunnerOptions;
+  /** Task names of posted tasks, for the result filters. */
+  readonly #taskNames = new Map<string, string>();
+  /** Posts and cancels in the controller's order, though task data is filtered first. */
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(options: JobRunnerOptions) {
     this.jobId = options.jobId;
     this.#board = options.board;
+    this.#o = options;
     const { audit, jobId } = options;
     const scope = options.scope === undefined ? {} : { scope: options.scope };
     this.#controller = new ControllerProcess({
@@ -53,16 +69,13 @@ export class JobRunner {
       grant: options.grant,
       cwd: options.cwd,
       events: {
-        broadcast: (t: ControllerTask) => {
-          this.#board.post({
-            jobId,
-            taskId: t.taskId,
-            taskName: t.taskName,
-            payload: t.payload,
-            deadline: Date.now() + t.timeoutMs,
-          }, t.targets);
-        },
-        cancel: (taskId) => this.#board.cancel(taskId),
+        broadcast: (t: ControllerTask) => this.#enqueue(() => this.#post(t)),
+        cancel: (taskId) =>
+          this.#enqueue(() => {
+            this.#taskNames.delete(taskId);
+            this.#board.cancel(taskId);
+            return Promise.resolve();
+          }),
         progress: (p) => this.progress = p,
         audit: (e) =>
           void audit.addJobEvent({
@@ -80,7 +93,9 @@ export class JobRunner {
       msg: `server job process started: ${this.#controller.flags.join(" ")}`,
     });
     this.finished = this.#controller.finished.then(async (outcome) => {
+      await this.#queue;
       this.#board.cancelJob(jobId);
+      options.filters?.close();
       await this.#controller.stop();
       return outcome;
     });
@@ -91,13 +106,90 @@ export class JobRunner {
     return this.#controller.start(this.jobId, sites, args);
   }
 
-  /** A site's answer, or why it has none, for one of this job's tasks. */
-  deliver(
+  /**
+   * A site's answer, or why it has none, for one of this job's tasks; a result passes the server's
+   * task_result chain before the controller sees it.
+   */
+  async deliver(
     site: string,
     taskId: string,
     answer: { payload: Uint8Array } | { error: string },
   ): Promise<void> {
-    return this.#controller.deliver(taskId, site, answer);
+    const taskName = this.#taskNames.get(taskId);
+    if ("payload" in answer && taskName !== undefined) {
+      try {
+        answer = { payload: await this.#filter("task_result", taskId, taskName, answer.payload) };
+      } catch (err) {
+        answer = { error: await this.#filterFailed(taskId, taskName, err) };
+      }
+    }
+    return await this.#controller.deliver(taskId, site, answer);
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((err) =>
+      this.#o.log("error", `job ${this.jobId}: ${err instanceof Error ? err.message : err}`)
+    );
+  }
+
+  /** Task data leaves only through the server's task_data chain; a failed chain sends nothing. */
+  async #post(t: ControllerTask): Promise<void> {
+    this.#taskNames.set(t.taskId, t.taskName);
+    let payload: Uint8Array;
+    try {
+      payload = await this.#filter("task_data", t.taskId, t.taskName, t.payload);
+    } catch (err) {
+      const error = await this.#filterFailed(t.taskId, t.taskName, err);
+      for (const site of t.targets) await this.#controller.deliver(t.taskId, site, { error });
+      return;
+    }
+    this.#board.post({
+      jobId: this.jobId,
+      taskId: t.taskId,
+      taskName: t.taskName,
+      payload,
+      deadline: Date.now() + t.timeoutMs,
+    }, t.targets);
+  }
+
+  #filter(
+    chain: "task_data" | "task_result",
+    taskId: string,
+    taskName: string,
+    bytes: Uint8Array,
+  ): Promise<Uint8Array> {
+    return filterTaskPayload(bytes, {
+      chains: this.#o.filters,
+      chain,
+      side: "server",
+      task: { jobId: this.jobId, taskName, taskId, ...this.#scope() },
+      ledger: this.#o.ledger,
+      audit: this.#o.audit,
+      log: this.#o.log,
+    });
+  }
+
+  /** A chain failed at the server: audited; an exhausted budget or an unsafe job aborts the job. */
+  async #filterFailed(taskId: string, taskName: string, err: unknown): Promise<string> {
+    const code = err instanceof FilterError ? err.code : "TASK_RESULT_FILTER_ERROR";
+    const message = `${code}: ${err instanceof Error ? err.message : String(err)}`;
+    await this.#o.audit.addJobEvent({
+      jobId: this.jobId,
+      taskName,
+      taskId,
+      ...this.#scope(),
+      msg: `task failed: ${message}`,
+    });
+    if (
+      err instanceof FilterError && (err.reason === "budget_exhausted" || code === "UNSAFE_JOB")
+    ) {
+      void this.abort(`stopped at the server: ${message}`);
+    }
+    return message;
+  }
+
+  #scope(): { scope?: string } {
+    return this.#o.scope === undefined ? {} : { scope: this.#o.scope };
   }
 
   abort(reason: string): Promise<void> {

@@ -1,6 +1,15 @@
 import { resolveComponent } from "../../core/app_common/resolve_component.ts";
 import { type JobFile, type ValidatedJob, validateJob } from "../../core/jobs/mod.ts";
 import { encode } from "../../core/wire/mod.ts";
+import {
+  type BudgetLedger,
+  buildJobFilterChains,
+  type FilterResolver,
+  type JobFilterChains,
+  type PrivacyPolicy,
+  type PrivacyScope,
+  scopeForJob,
+} from "../../core/filters/mod.ts";
 import type { AuditSink } from "../server_context.ts";
 import type { JobRecord, JobStatus } from "./job_record.ts";
 import type { JobRunner } from "./job_runner.ts";
@@ -22,6 +31,15 @@ export interface JobSchedulerOptions {
   /** The server's sandbox limits for its job processes. */
   sandbox: { heapMb: number };
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+  /** The server's own privacy policy (`local/privacy.*`), current version; none: no filters. */
+  privacy?: () => PrivacyPolicy | undefined;
+  /** The server's privacy budget ledger, for budgeted server-side filters. */
+  ledger?: BudgetLedger;
+  /** Builds a filter from the job's `custom/` code in a no-permission sandbox. */
+  jobFilter?: (
+    customDir: string,
+    ...entry: Parameters<FilterResolver>
+  ) => ReturnType<FilterResolver>;
   /** Time between scheduling rounds, and before a job that could not start is tried again. */
   intervalMs?: number;
   retryMs?: number;
@@ -265,6 +283,28 @@ export class JobScheduler {
     const path = String(workflow.path ?? workflow.class_path ?? "");
     const controller = await resolveComponent(path, appDir);
     const args = (workflow.args ?? {}) as Record<string, unknown>;
+    // The server's own chains (privacy-and-filters.md §2–3), fixed now like a site's.
+    let scope: PrivacyScope | undefined;
+    let filters: JobFilterChains | undefined;
+    try {
+      scope = scopeForJob(this.#o.privacy?.(), job.meta.scope, "server");
+      filters = await buildJobFilterChains({
+        config,
+        scope,
+        ...(this.#o.jobFilter && job.apps.get(app)?.byoc
+          ? { jobCode: (p, a) => this.#o.jobFilter!(`${appDir}/custom`, p, a) }
+          : {}),
+      });
+    } catch (err) {
+      await Promise.all(running.map((site) => command(site, "end_job", {})));
+      const why = err instanceof Error ? err.message : String(err);
+      return await this.#fail(jobId, `server: ${(err as { code?: string }).code} ${why}`, sites);
+    }
+    await this.#o.audit.addJobEvent({
+      jobId,
+      ...(scope ? { scope: scope.name } : {}),
+      msg: `server filters privacy=${scope ? "on" : "none"}`,
+    });
     this.#deployed.set(jobId, running);
     const runner = await this.#o.jobs.start({
       jobId,
@@ -276,7 +316,13 @@ export class JobScheduler {
         heapMb: Number(job.meta.sandbox?.heap_mb ?? this.#o.sandbox.heapMb),
       },
       cwd: runDir,
-      ...(typeof job.meta.scope === "string" ? { scope: job.meta.scope } : {}),
+      ...(scope
+        ? { scope: scope.name }
+        : typeof job.meta.scope === "string"
+        ? { scope: job.meta.scope }
+        : {}),
+      ...(filters ? { filters } : {}),
+      ...(this.#o.ledger ? { ledger: this.#o.ledger } : {}),
       log: this.#o.log,
     });
     this.#active.set(jobId, runner);
