@@ -183,12 +183,15 @@ export class JobManager {
     at: { jobId: string; taskName: string; taskId: string; scope?: string },
     err: unknown,
   ): Promise<{ error: string }> {
-    const code = err instanceof FilterError ? err.code : "TASK_RESULT_FILTER_ERROR";
+    // The refusal's reason (e.g. budget_exhausted) goes with its code, for whoever reads it.
+    const code = err instanceof FilterError
+      ? (err.reason ? `${err.code} (${err.reason})` : err.code)
+      : "TASK_RESULT_FILTER_ERROR";
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof FilterError && err.reason === "budget_exhausted") {
       this.#stopped.set(job.jobId, `privacy budget exhausted: ${message}`);
       await this.#audit.addJobEvent({ ...at, msg: `privacy budget exhausted: ${message}` });
-    } else if (code === "UNSAFE_JOB") {
+    } else if ((err as FilterError).code === "UNSAFE_JOB") {
       this.#stopped.set(job.jobId, `unsafe job: ${message}`);
     }
     await this.#audit.addJobEvent({ ...at, msg: `task failed: ${code} ${message}` });

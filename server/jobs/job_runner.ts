@@ -171,7 +171,10 @@ export class JobRunner {
 
   /** A chain failed at the server: audited; an exhausted budget or an unsafe job aborts the job. */
   async #filterFailed(taskId: string, taskName: string, err: unknown): Promise<string> {
-    const code = err instanceof FilterError ? err.code : "TASK_RESULT_FILTER_ERROR";
+    // The refusal's reason (e.g. budget_exhausted) goes with its code, for whoever reads it.
+    const code = err instanceof FilterError
+      ? (err.reason ? `${err.code} (${err.reason})` : err.code)
+      : "TASK_RESULT_FILTER_ERROR";
     const message = `${code}: ${err instanceof Error ? err.message : String(err)}`;
     await this.#o.audit.addJobEvent({
       jobId: this.jobId,
@@ -181,7 +184,7 @@ export class JobRunner {
       msg: `task failed: ${message}`,
     });
     if (
-      err instanceof FilterError && (err.reason === "budget_exhausted" || code === "UNSAFE_JOB")
+      err instanceof FilterError && (err.reason === "budget_exhausted" || err.code === "UNSAFE_JOB")
     ) {
       void this.abort(`stopped at the server: ${message}`);
     }
