@@ -38,7 +38,7 @@ import {
   AuthorizationError,
   type AuthorizationRequest,
 } from "../../policies/mod.ts";
-import type { DeployedJob, JobManager } from "./job_manager.ts";
+import type { JobManager } from "./job_manager.ts";
 
 /** A command from the server, as the site agent received it. */
 export interface ReceivedCommand {
