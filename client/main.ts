@@ -16,13 +16,16 @@ import { BudgetLedger } from "../core/filters/mod.ts";
 import { Deployer, hasSlotManager } from "./jobs/deployer.ts";
 import { JobManager } from "./jobs/job_manager.ts";
 import { loadSiteChecks } from "./jobs/load_site_checks.ts";
+import { SiteConsole } from "./console/site_console.ts";
 import { FatalRefusal, SiteAgent } from "./site_agent.ts";
 
-const { kit, log } = await startRole("client", Deno.args);
+const { kit, log, logLevel } = await startRole("client", Deno.args);
+const started = new Date();
 
 const { audit, authz, resources, privacy } = await loadSitePolicies(kit, "client", log);
 let deployer: Deployer;
 let jobs: JobManager;
+let reservations: Reservations;
 try {
   // The privacy budget ledger: an unreadable one stops the site (privacy-and-filters.md §8).
   const ledger = await BudgetLedger.open(`${kit.kitDir}/privacy_budget.json`);
@@ -34,7 +37,7 @@ try {
     jobsDir: `${kit.kitDir}/jobs`,
     authorize: (r) => authz.authorize(r),
     privacy: () => privacy.policy,
-    reservations: new Reservations(resources.managers, {
+    reservations: reservations = new Reservations(resources.managers, {
       maxConcurrentJobs: resources.maxConcurrentJobs,
     }),
     sandbox: resources.sandbox,
@@ -60,6 +63,28 @@ try {
   Deno.exit(1);
 }
 const stop = new AbortController();
+// Exit 75 after `restart`: the launcher's supervisor starts the site again (core/launch).
+let restartRequested = false;
+const siteConsole = new SiteConsole({
+  site: kit.name,
+  siteOrg: readIdentity(parseCertificate(kit.certificatePem)).org ?? "",
+  workspace: kit.kitDir,
+  authorize: (r) => authz.authorize(r),
+  privacy: () => privacy.policy,
+  jobs,
+  resources: () => reservations.report(),
+  logLevel,
+  audit,
+  started,
+  stop: (restart) => {
+    restartRequested = restart;
+    log(
+      "info",
+      restart ? "restart requested from the console" : "shutdown requested from the console",
+    );
+    stop.abort();
+  },
+});
 Deno.addSignalListener("SIGTERM", () => stop.abort());
 Deno.addSignalListener("SIGINT", () => stop.abort());
 const agent = new SiteAgent({
@@ -68,7 +93,7 @@ const agent = new SiteAgent({
   log,
   auditHead: () => audit.head,
   onTask: (t) => jobs.run(t, kit.name),
-  onCommand: (c) => deployer.handle(c),
+  onCommand: (c) => c.command === "console" ? siteConsole.handle(c) : deployer.handle(c),
 });
 let status = 0;
 try {
@@ -82,4 +107,4 @@ await jobs.close();
 await authz.close();
 await privacy.close();
 await audit.close();
-Deno.exit(status);
+Deno.exit(status === 0 && restartRequested ? 75 : status);

@@ -11,7 +11,7 @@ import { loadSitePolicies, startRole } from "../core/launch/mod.ts";
 import { BudgetLedger } from "../core/filters/mod.ts";
 import { startServer } from "./start_server.ts";
 
-const { kit, options, log } = await startRole("server", Deno.args, ["listen-host"]);
+const { kit, options, log, logLevel } = await startRole("server", Deno.args, ["listen-host"]);
 const listenHost = options["listen-host"] ?? "0.0.0.0";
 
 const { resources, authz, privacy, audit } = await loadSitePolicies(kit, "server", log);
@@ -29,6 +29,9 @@ const server = await startServer({
   log,
   authz,
   filters: { privacy: () => privacy.policy, ledger },
+  logLevel,
+  // Exit 75 after `restart`: the launcher's supervisor starts the server again (core/launch).
+  stop: (restart) => void stop(restart ? 75 : 0),
   settings: {
     limits: resources.wire,
     jobHeapMb: resources.sandbox.heapMb,
@@ -50,7 +53,7 @@ log(
 );
 
 let stopping = false;
-const stop = async () => {
+const stop = async (status = 0) => {
   if (stopping) return;
   stopping = true;
   log("info", "stopping");
@@ -58,7 +61,7 @@ const stop = async () => {
   await authz.close();
   await privacy.close();
   await audit.close();
-  Deno.exit(0);
+  Deno.exit(status);
 };
-Deno.addSignalListener("SIGTERM", stop);
-Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", () => void stop());
+Deno.addSignalListener("SIGINT", () => void stop());

@@ -11,6 +11,7 @@ import { JobService } from "./jobs/job_service.ts";
 import { JobScheduler, type JobSchedulerOptions } from "./jobs/job_scheduler.ts";
 import { JobStore } from "./jobs/job_store.ts";
 import { ConsoleService } from "./console/console_service.ts";
+import type { LogLevel } from "../core/launch/start_role.ts";
 import { readIdentity } from "../core/pki/mod.ts";
 import {
   type AuthorizationDecision,
@@ -39,6 +40,10 @@ export interface StartServerOptions {
   authz?: { authorize(request: AuthorizationRequest): AuthorizationDecision };
   /** The server's own privacy policy, budget ledger and job-code filter sandbox. */
   filters?: Pick<JobSchedulerOptions, "privacy" | "ledger" | "jobFilter">;
+  /** The process's log level, for `configure_site_log server`. */
+  logLevel?: { value: LogLevel };
+  /** Stops the server process (console `shutdown`/`restart server`). */
+  stop?: (restart: boolean) => void;
   /** Scheduler timing (tests). */
   scheduler?: { intervalMs?: number; retryMs?: number; commandTimeoutMs?: number };
 }
@@ -122,7 +127,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       maxJobBytes: settings.maxJobBytes,
       ccManager: false,
     },
-    console: new ConsoleService({ store, scheduler, audit: options.audit, authorize, siteOrg }),
+    console: new ConsoleService({
+      store,
+      scheduler,
+      audit: options.audit,
+      authorize,
+      siteOrg,
+      commands: jobs.commands,
+      sites: () => sessions.sites().map((s) => s.name),
+      sessions,
+      workspace: kit.kitDir,
+      serverName: kit.name,
+      privacy: options.filters?.privacy ?? (() => undefined),
+      logLevel: options.logLevel ?? { value: "info" },
+      maxJobs: settings.maxJobs,
+      started: new Date(),
+      ...(options.stop ? { stop: options.stop } : {}),
+    }),
     log,
   };
   const app = createApp(ctx);

@@ -286,6 +286,7 @@ export class Deployer {
           },
           taskWallTimeS: sandbox.taskWallTimeS,
           data: sandbox.readPaths,
+          submitter: c.submitter,
           ...(c.scope ? { scope: c.scope.name } : {}),
         });
       } catch (err) {

@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
 import { resolveComponent } from "../../core/app_common/resolve_component.ts";
 import type { AppConfig } from "../../core/jobs/mod.ts";
 import { routeTask } from "../../core/jobs/mod.ts";
@@ -27,6 +28,8 @@ export interface DeployedJob {
   /** Granted data paths by property name (`data` in the task context). */
   data: Record<string, string>;
   scope?: string;
+  /** Who submitted the job, as this site verified it at deployment (job commands use it). */
+  submitter?: { name: string; org: string; role: string };
   /**
    * The filter chains fixed at deployment (`privacy-and-filters.md` §3): the scope's filters, then
    * the job's built-in filters for the tasks they name.
@@ -34,8 +37,18 @@ export interface DeployedJob {
   filters?: JobFilterChains;
 }
 
+/** What a site counts of one job, for `show_stats` / `show_errors`. */
+export interface JobStats {
+  tasks: number;
+  failed: number;
+  started: string;
+  errors: { time: string; task: string; error: string }[];
+  logLevel: LogLevel;
+}
+
 interface Entry {
   job: DeployedJob;
+  stats: JobStats;
   /** Per executor entry of the config: module, export, args, and its process once started. */
   executors: {
     module: string;
@@ -86,11 +99,53 @@ export class JobManager {
       const c = await resolveComponent(path, job.appDir);
       executors.push({ module: c.module, export: c.export, args: e.executor.args ?? {}, path });
     }
-    this.#jobs.set(job.jobId, { job, executors });
+    this.#jobs.set(job.jobId, {
+      job,
+      executors,
+      stats: {
+        tasks: 0,
+        failed: 0,
+        started: new Date().toISOString(),
+        errors: [],
+        logLevel: "info",
+      },
+    });
   }
 
   /** Runs one assigned task; the answer the site sends back. */
   async run(
+    task: AssignedTask,
+    site: string,
+  ): Promise<{ payload: Uint8Array } | { error: string }> {
+    const answer = await this.#run(task, site);
+    const stats = this.#jobs.get(task.jobId)?.stats;
+    if (stats) {
+      stats.tasks++;
+      if ("error" in answer) {
+        stats.failed++;
+        stats.errors.push({
+          time: new Date().toISOString(),
+          task: `${task.taskName}#${task.taskId}`,
+          error: answer.error.slice(0, 1000),
+        });
+        stats.errors.splice(0, Math.max(0, stats.errors.length - 100));
+      }
+    }
+    return answer;
+  }
+
+  /** The deployed job, with what this site counted of it. */
+  get(jobId: string): { job: DeployedJob; stats: JobStats } | undefined {
+    const e = this.#jobs.get(jobId);
+    return e && { job: e.job, stats: e.stats };
+  }
+
+  /** Ids of the jobs deployed here now. */
+  get jobIds(): string[] {
+    return [...this.#jobs.keys()];
+  }
+
+  async #run(
     task: AssignedTask,
     site: string,
   ): Promise<{ payload: Uint8Array } | { error: string }> {
@@ -116,7 +171,11 @@ export class JobManager {
         export: ex.export,
         grant: { ...job.grant, read: [...new Set([...job.grant.read, ...this.#runtimeRead])] },
         cwd: job.runDir,
-        log: (level, message) => this.#log(level, `job ${job.jobId}: ${message}`),
+        log: (level, message) => {
+          if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(entry.stats.logLevel)) {
+            this.#log(level, `job ${job.jobId}: ${message}`);
+          }
+        },
       });
       await this.#audit.addJobEvent({ ...at, msg: `executor started: ${ex.proc.flags.join(" ")}` });
     }

@@ -8,7 +8,13 @@ export interface StartedRole {
   /** Options beyond `--kit` and `--check-sandbox` (e.g. `listen-host`). */
   options: Record<string, string | undefined>;
   log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+  /** The lowest level `log` prints (default `info`); `configure_site_log` changes it. */
+  logLevel: { value: LogLevel };
 }
+
+/** Log levels, lowest first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
 
 /**
  * The common start of `server/main.ts` and `client/main.ts`: parses `--kit` (plus `extra`
@@ -38,11 +44,12 @@ export async function startRole(
     console.log(JSON.stringify(await probeSandbox(targets)));
     Deno.exit(0);
   }
+  const logLevel: StartedRole["logLevel"] = { value: "info" };
   const log: StartedRole["log"] = (level, message) => {
-    if (level !== "debug") {
+    if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(logLevel.value)) {
       console.error(`${new Date().toISOString()} [${kit.name}] ${level}: ${message}`);
     }
   };
   const options = Object.fromEntries(extra.map((k) => [k, values[k] as string | undefined]));
-  return { kit, options, log };
+  return { kit, options, log, logLevel };
 }

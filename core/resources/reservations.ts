@@ -106,6 +106,15 @@ export class Reservations {
   }
 
   /** Jobs counted against `max_concurrent_jobs`. */
+  /** What the site holds now, for `report_resources` (`authorization.md` §6). */
+  report(): { max_concurrent_jobs: number; jobs: { job_id: string; allocated: boolean }[] } {
+    this.sweep();
+    return {
+      max_concurrent_jobs: this.#maxJobs,
+      jobs: [...this.#held.values()].map((h) => ({ job_id: h.jobId, allocated: h.allocated })),
+    };
+  }
+
   get count(): number {
     return this.#held.size;
   }

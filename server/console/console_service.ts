@@ -5,11 +5,14 @@ import {
   type ConsoleCommand,
   lookupCommand,
 } from "../../policies/mod.ts";
+import { parseShellCommand, ShellError } from "../../core/shell/mod.ts";
 import type { JobRecord } from "../jobs/job_record.ts";
 import type { JobScheduler } from "../jobs/job_scheduler.ts";
 import type { JobStore } from "../jobs/job_store.ts";
+import type { SiteCommandReply, SiteCommands } from "../jobs/site_commands.ts";
 import type { AuditSink } from "../server_context.ts";
 import type { LiveSession } from "../sessions/session_registry.ts";
+import { ServerCommands, type ServerCommandsOptions } from "./server_commands.ts";
 
 /** The answer to one console command (`admin.reply`). */
 export interface ConsoleReply {
@@ -20,88 +23,94 @@ export interface ConsoleReply {
 }
 
 /** What the console commands reach on the server. */
-export interface ConsoleDeps {
+export interface ConsoleDeps extends ServerCommandsOptions {
   store: JobStore;
   scheduler: JobScheduler;
   audit: AuditSink;
   authorize: (request: AuthorizationRequest) => AuthorizationDecision;
   siteOrg: string;
+  commands: SiteCommands;
+  /** Sites with a live session now. */
+  sites: () => string[];
+  /** How long a site has to answer a forwarded command (default 30 s). */
+  siteTimeoutMs?: number;
 }
 
 /** A refusal with its code, turned into an `ok: false` reply. */
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
 }
 
-type Handler = (
-  session: LiveSession,
-  args: string[],
-  job: JobRecord | undefined,
-) => Promise<ConsoleReply>;
+/** One site's answer to a forwarded command, as the console shows it. */
+export interface SiteAnswer {
+  ok: boolean;
+  code?: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
 
-/** A summary of a job for listings and watchers. */
-export function jobSummary(r: JobRecord): Record<string, unknown> {
-  return {
-    job_id: r.job_id,
-    name: r.name,
-    status: r.status,
-    submitter: r.submitter,
-    submit_time: r.submit_time,
-    ...(r.start_time ? { start_time: r.start_time } : {}),
-    ...(r.end_time ? { end_time: r.end_time } : {}),
-    ...(r.failure ? { failure: r.failure } : {}),
-    ...(r.sites ? { sites: r.sites } : {}),
-    ...(r.progress ? { progress: r.progress } : {}),
-  };
+// Commands whose first argument after the job id (if any) picks `server|client|all [sites…]`.
+const TARGETED = new Set([
+  "check_status",
+  "show_scopes",
+  "show_stats",
+  "show_errors",
+  "reset_errors",
+  "configure_job_log",
+  "sys_info",
+  "report_resources",
+  "configure_site_log",
+  "shutdown",
+  "restart",
+]);
+// Targeted commands whose last argument is a config, not a site.
+const WITH_CONFIG = new Set(["configure_job_log", "configure_site_log"]);
+const ALL_ALLOWED = new Set(["show_scopes", "shutdown", "restart"]);
+const SHELL = new Set(["pwd", "ls", "cat", "head", "tail", "grep"]);
+
+interface Parsed {
+  command: ConsoleCommand;
+  job?: JobRecord;
+  /** Whether the server is a target; sites targeted, in order. */
+  server: boolean;
+  sites: string[];
+  /** What is left for the server part and for each site. */
+  rest: string[];
 }
 
 /**
- * Console commands the server answers (`authorization.md` §6): looks the command up in the table
- * (`UNKNOWN_COMMAND` otherwise), authorizes it against the server's own policy with the job's
- * recorded submitter for job commands, audits the command line (`denied: <code>` on refusal), and
- * runs it.
+ * The console commands of `authorization.md` §6 on the server. Looks the command up
+ * (`UNKNOWN_COMMAND`), checks its arguments (`BAD_COMMAND_ARGS`, before any authorization),
+ * authorizes it where the table says: against the server's own policy (`S`, and `S+C` first), and
+ * for client targets by forwarding it to each site, which decides under its own policy and audits
+ * its decision (`C`). Job commands are authorized with the job's recorded submitter. The reply
+ * lists each site's decision. Every command line is audited here, `denied: <code>` on refusal.
  */
 export class ConsoleService {
   readonly #d: ConsoleDeps;
-  readonly #handlers = new Map<string, Handler>();
+  readonly #server: ServerCommands;
 
   constructor(deps: ConsoleDeps) {
     this.#d = deps;
-    this.#handlers.set("list_jobs", (_s, args) => this.#listJobs(args));
-    this.#handlers.set("get_job_meta", (_s, _a, job) => {
-      const summary = this.#summary(job!);
-      return Promise.resolve({
-        ok: true,
-        message: JSON.stringify(summary, null, 2),
-        data: { ...summary, meta: job!.meta },
-      });
-    });
-    this.#handlers.set("abort_job", async (s, _a, job) => {
-      const done = await this.#d.scheduler.abort(job!.job_id, `aborted by ${s.name}`);
-      if (!done) throw new Refusal("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
-      return { ok: true, message: `Abort requested for job ${job!.job_id}` };
-    });
+    this.#server = new ServerCommands(deps);
   }
 
   async run(session: LiveSession, name: string, args: string[]): Promise<ConsoleReply> {
     const line = [name, ...args].join(" ").slice(0, 100);
     const user = { name: session.name, org: session.org, role: session.role ?? "" };
     try {
-      const command = lookupCommand(name);
-      const handler = this.#handlers.get(name);
-      if (!handler) {
-        throw new Refusal("NOT_IMPLEMENTED", `Command "${name}" is not served by this server yet`);
-      }
-      // Job commands (first argument `<job_id>` in the table) are authorized with the job's
-      // recorded submitter.
-      const job = command.usage.split(" ")[1] === "<job_id>" ? this.#job(args[0]) : undefined;
-      this.#authorize(command, user, job);
+      const p = this.#parse(name, args);
+      const checkServer = p.command.checkedAt === "S" || p.command.checkedAt === "S+C" ||
+        (p.command.checkedAt === "S/C" && p.server);
+      if (checkServer) this.#authorize(p.command, user, p.job);
       await this.#d.audit.addEvent({ user: session.name, action: line });
-      return await handler(session, args, job);
+      return await this.#execute(p, session, user);
     } catch (err) {
-      if (err instanceof Refusal || err instanceof AuthorizationError) {
+      if (
+        err instanceof Refusal || err instanceof AuthorizationError || err instanceof ShellError
+      ) {
         await this.#d.audit.addEvent({
           user: session.name,
           action: line,
@@ -113,64 +122,172 @@ export class ConsoleService {
     }
   }
 
-  /** A job's summary with the live progress of its controller while it runs. */
-  #summary(job: JobRecord): Record<string, unknown> {
-    const progress = this.#d.scheduler.runner(job.job_id)?.progress;
-    return { ...jobSummary(job), ...(progress ? { progress } : {}) };
+  #parse(name: string, args: string[]): Parsed {
+    const command = lookupCommand(name);
+    const usage = `usage: ${command.usage}`;
+    let rest = [...args];
+    let job: JobRecord | undefined;
+    if (command.usage.split(" ")[1] === "<job_id>") {
+      const id = rest.shift();
+      if (!id) throw new Refusal("BAD_COMMAND_ARGS", `a job id is required; ${usage}`);
+      job = this.#d.store.get(id);
+      if (!job) throw new Refusal("JOB_NOT_FOUND", `no job "${id}"`);
+    }
+    let server = true;
+    let sites: string[] = [];
+    if (TARGETED.has(name)) {
+      const kind = rest.shift();
+      const config = WITH_CONFIG.has(name) ? rest.pop() : undefined;
+      if (WITH_CONFIG.has(name) && config === undefined) {
+        throw new Refusal("BAD_COMMAND_ARGS", `a config (log level) is required; ${usage}`);
+      }
+      if (kind === "server") {
+        if (rest.length > 0) {
+          throw new Refusal("BAD_COMMAND_ARGS", `"server" takes no site names; ${usage}`);
+        }
+      } else if (kind === "client" || (kind === "all" && ALL_ALLOWED.has(name))) {
+        server = kind === "all";
+        sites = this.#sitesNamed(rest, job);
+      } else {
+        throw new Refusal(
+          "BAD_COMMAND_ARGS",
+          `target "${kind ?? ""}" is not ${
+            ALL_ALLOWED.has(name) ? "server, client or all" : "server or client"
+          }; ${usage}`,
+        );
+      }
+      rest = config === undefined ? [] : [config];
+    } else if (name === "download_job" && job) {
+      // The job's audit logs from every site it was deployed to, each site deciding for itself.
+      sites = Object.entries(job.sites ?? {})
+        .filter(([, s]) => ["deployed", "running", "done"].includes(s.status)).map(([n]) => n);
+    } else if (SHELL.has(name) || name === "report_env") {
+      const target = rest.shift();
+      if (!target) throw new Refusal("BAD_COMMAND_ARGS", `a target is required; ${usage}`);
+      if (SHELL.has(name)) parseShellCommand(name, rest);
+      if (target !== "server" || name === "report_env") {
+        server = name === "report_env" && target === "server";
+        if (!server) sites = this.#sitesNamed([target], job);
+      }
+    }
+    return { command, ...(job ? { job } : {}), server, sites, rest };
   }
 
-  #job(id: string | undefined): JobRecord {
-    if (!id) throw new Refusal("BAD_COMMAND_ARGS", "a job id is required");
-    const job = this.#d.store.get(id);
-    if (!job) throw new Refusal("JOB_NOT_FOUND", `no job "${id}"`);
-    return job;
+  /** Sites named on the command line (all of the job's, or all connected, when none is). */
+  #sitesNamed(names: string[], job: JobRecord | undefined): string[] {
+    for (const n of names) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(n)) {
+        throw new Refusal("BAD_COMMAND_ARGS", `"${n}" is not a site name`);
+      }
+    }
+    if (names.length > 0) return [...new Set(names)];
+    if (job) return Object.keys(job.sites ?? {});
+    return this.#d.sites();
   }
 
   #authorize(
     command: ConsoleCommand,
     user: { name: string; org: string; role: string },
     job: JobRecord | undefined,
+    right: string = command.right,
   ): void {
     const decision = this.#d.authorize({
-      right: command.right,
+      right,
       user,
       submitter: job ? job.submitter : null,
       siteOrg: this.#d.siteOrg,
     });
     if (!decision.allowed) {
-      const e = AuthorizationError.notAuthorized(user.name, command.right);
+      const e = AuthorizationError.notAuthorized(user.name, right);
       throw new AuthorizationError("NOT_AUTHORIZED", `Authorization Error: ${e.message}`);
     }
   }
 
-  #listJobs(args: string[]): Promise<ConsoleReply> {
-    let prefix: string | undefined;
-    let name: string | undefined;
-    let max = Infinity;
-    let reverse = false;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === "-n") name = args[++i];
-      else if (a === "-m") max = Number(args[++i]);
-      else if (a === "-r") reverse = true;
-      else if (a === "-d" || a === "-u") continue;
-      else if (a.startsWith("-")) throw new Refusal("BAD_COMMAND_ARGS", `unknown option "${a}"`);
-      else prefix = a;
+  async #execute(
+    p: Parsed,
+    session: LiveSession,
+    user: { name: string; org: string; role: string },
+  ): Promise<ConsoleReply> {
+    const name = p.command.name;
+    if (name === "clone_job") this.#authorize(p.command, user, p.job, "submit_job");
+    const forwardOnly = p.sites.length > 0 && !p.server && p.command.checkedAt === "S/C";
+    // Sites go first for shutdown and restart: the server must still be there to forward.
+    const sites = p.sites.length > 0 ? await this.#forward(p, user, p.rest) : undefined;
+    let server: ConsoleReply | undefined;
+    if (!forwardOnly && (p.server || p.sites.length === 0)) {
+      server = await this.#server.run(name, p.rest, p.job, session);
     }
-    if (!(max > 0)) throw new Refusal("BAD_COMMAND_ARGS", "-m needs a positive number");
-    let jobs = this.#d.store.list().filter((j) =>
-      (!prefix || j.job_id.startsWith(prefix)) && (!name || j.name.startsWith(name))
-    );
-    if (reverse) jobs = jobs.reverse();
-    jobs = jobs.slice(0, max);
-    const rows = jobs.map((j) => this.#summary(j));
-    return Promise.resolve({
-      ok: true,
-      message: jobs.length === 0
-        ? "No jobs."
-        : jobs.map((j) => `${j.job_id}  ${j.status.padEnd(28)} ${j.name}  (${j.submitter.name})`)
-          .join("\n"),
-      data: rows,
-    });
+    return combine(server, sites, p.server || p.sites.length === 0);
   }
+
+  async #forward(
+    p: Parsed,
+    user: { name: string; org: string; role: string },
+    rest: string[],
+  ): Promise<Record<string, SiteAnswer>> {
+    const live = new Set(this.#d.sites());
+    const answers = await Promise.all(p.sites.map(async (site): Promise<[string, SiteAnswer]> => {
+      if (!live.has(site)) {
+        return [site, { ok: false, code: "OFFLINE", message: `site ${site} is not connected` }];
+      }
+      const r: SiteCommandReply = await this.#d.commands.send(site, {
+        command: "console",
+        ...(p.job ? { jobId: p.job.job_id } : {}),
+        args: {
+          name: p.command.name,
+          args: rest,
+          user,
+          ...(p.job ? { submitter: p.job.submitter } : {}),
+        },
+      }, this.#d.siteTimeoutMs ?? 30_000);
+      return [
+        site,
+        r.ok
+          ? { ok: true, message: "ok", data: r.data }
+          : { ok: false, code: r.code, message: r.message },
+      ];
+    }));
+    return Object.fromEntries(answers);
+  }
+}
+
+/** One reply from the server's part and each site's answer; ok only when every part is. */
+function combine(
+  server: ConsoleReply | undefined,
+  sites: Record<string, SiteAnswer> | undefined,
+  serverTargeted: boolean,
+): ConsoleReply {
+  if (!sites) return server!;
+  const parts: string[] = [];
+  if (server && serverTargeted) {
+    parts.push(
+      server.ok ? `server: ${server.message}` : `server: ${server.code} ${server.message}`,
+    );
+  }
+  for (const [site, a] of Object.entries(sites)) {
+    parts.push(a.ok ? `${site}: ${describe(a.data)}` : `${site}: ${a.code} ${a.message}`);
+  }
+  const failed = Object.values(sites).filter((a) => !a.ok);
+  const codes = new Set(failed.map((a) => a.code));
+  const ok = failed.length === 0 && (server?.ok ?? true);
+  return {
+    ok,
+    message: parts.join("\n"),
+    ...(ok
+      ? {}
+      : { code: codes.size === 1 && !(server && !server.ok) ? [...codes][0]! : "PARTIAL" }),
+    data: {
+      ...(server && serverTargeted ? { server: server.data ?? null } : {}),
+      ...(server && !serverTargeted ? server.data as Record<string, unknown> : {}),
+      sites,
+    },
+  };
+}
+
+/** A site's answer in one line or a short block, for people. */
+function describe(data: Record<string, unknown> | undefined): string {
+  if (!data) return "ok";
+  if (typeof data.output === "string") return `\n${data.output}`;
+  if (data.audit_log instanceof Uint8Array) return `audit log, ${data.audit_log.length} bytes`;
+  return JSON.stringify(data);
 }

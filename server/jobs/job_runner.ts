@@ -4,6 +4,7 @@ import {
   type ControllerTask,
 } from "../../core/sandbox/controller_process.ts";
 import type { SandboxGrant } from "../../core/sandbox/sandbox_flags.ts";
+import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
 import {
   type BudgetLedger,
   FilterError,
@@ -47,6 +48,10 @@ export class JobRunner {
   readonly jobId: string;
   readonly finished: Promise<ControllerOutcome>;
   progress: JobProgress | undefined;
+  /** Recent failures of this job's tasks (`show_errors`), newest last, at most 100. */
+  readonly errors: { time: string; site: string; task: string; error: string }[] = [];
+  /** The lowest level of this job's log lines that the server prints (`configure_job_log`). */
+  logLevel: LogLevel = "info";
   /** Why the job was aborted, once it was. */
   abortReason: string | undefined;
   readonly #controller: ControllerProcess;
@@ -84,7 +89,11 @@ export class JobRunner {
             ...(e.taskName && e.taskId ? { taskName: e.taskName, taskId: e.taskId } : {}),
             msg: e.message,
           }),
-        log: (level, message) => options.log(level, `job ${jobId}: ${message}`),
+        log: (level, message) => {
+          if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.logLevel)) {
+            options.log(level, `job ${jobId}: ${message}`);
+          }
+        },
       },
     });
     void audit.addJobEvent({
@@ -122,6 +131,15 @@ export class JobRunner {
       } catch (err) {
         answer = { error: await this.#filterFailed(taskId, taskName, err) };
       }
+    }
+    if ("error" in answer) {
+      this.errors.push({
+        time: new Date().toISOString(),
+        site,
+        task: `${taskName ?? "?"}#${taskId}`,
+        error: answer.error.slice(0, 1000),
+      });
+      this.errors.splice(0, Math.max(0, this.errors.length - 100));
     }
     return await this.#controller.deliver(taskId, site, answer);
   }

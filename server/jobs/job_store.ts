@@ -31,7 +31,7 @@ export class JobStore {
     await Deno.mkdir(root, { recursive: true });
     const store = new JobStore(root);
     for await (const entry of Deno.readDir(root)) {
-      if (entry.name.startsWith(".staging-")) {
+      if (entry.name.startsWith(".staging-") || entry.name.startsWith(".deleted-")) {
         await Deno.remove(`${root}/${entry.name}`, { recursive: true });
         continue;
       }
@@ -113,6 +113,22 @@ export class JobStore {
       await writeJsonAtomic(`${this.#root}/${jobId}/job.json`, next);
       this.#cache.set(jobId, next);
       return structuredClone(next);
+    });
+  }
+
+  /** Forgets a finished job and removes its folder (files, record, run folder). */
+  delete(jobId: string): Promise<void> {
+    return this.#serial(async () => {
+      const current = this.#cache.get(jobId);
+      if (!current) throw new TypeError(`No job "${jobId}"`);
+      if (!FINAL_STATUSES.has(current.status)) {
+        throw new TypeError(`Job "${jobId}" is ${current.status}; abort it first`);
+      }
+      // Out of sight first, so a crash mid-removal never leaves a half-deleted job listed.
+      const trash = `${this.#root}/.deleted-${jobId}`;
+      await Deno.rename(`${this.#root}/${jobId}`, trash);
+      this.#cache.delete(jobId);
+      await Deno.remove(trash, { recursive: true });
     });
   }
 

@@ -1,0 +1,359 @@
+import type { PrivacyPolicy } from "../../core/filters/mod.ts";
+import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
+import { parseShellCommand, runShellCommand } from "../../core/shell/mod.ts";
+import { FINAL_STATUSES, type JobRecord } from "../jobs/job_record.ts";
+import type { JobScheduler } from "../jobs/job_scheduler.ts";
+import type { JobStore } from "../jobs/job_store.ts";
+import type { LiveSession, SessionRegistry } from "../sessions/session_registry.ts";
+import type { ConsoleReply } from "./console_service.ts";
+
+/** What the server's own part of console commands reaches. */
+export interface ServerCommandsOptions {
+  store: JobStore;
+  scheduler: JobScheduler;
+  sessions: SessionRegistry;
+  /** The server workspace (its kit folder): job audit logs live here; the shell's jail. */
+  workspace: string;
+  serverName: string;
+  privacy: () => PrivacyPolicy | undefined;
+  /** The server process's log level (`configure_site_log server`). */
+  logLevel: { value: LogLevel };
+  maxJobs: number;
+  started: Date;
+  /** Stops the server after the reply went out; `restart` asks its supervisor to start it again. */
+  stop?: (restart: boolean) => void;
+}
+
+class Refused extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const ok = (message: string, data?: unknown): ConsoleReply => ({
+  ok: true,
+  message,
+  ...(data === undefined ? {} : { data }),
+});
+
+/**
+ * The server's part of each console command, after the command was looked up, its arguments
+ * checked and the server's policy consulted (`ConsoleService`). Refusals come back as `ok: false`.
+ */
+export class ServerCommands {
+  readonly #o: ServerCommandsOptions;
+
+  constructor(options: ServerCommandsOptions) {
+    this.#o = options;
+  }
+
+  async run(
+    name: string,
+    args: string[],
+    job: JobRecord | undefined,
+    session: LiveSession,
+  ): Promise<ConsoleReply> {
+    try {
+      return await this.#run(name, args, job, session);
+    } catch (err) {
+      if (err instanceof Refused) return { ok: false, code: err.code, message: err.message };
+      if (err instanceof Deno.errors.NotFound) {
+        return { ok: false, code: "FILE_NOT_FOUND", message: err.message };
+      }
+      throw err;
+    }
+  }
+
+  async #run(
+    name: string,
+    args: string[],
+    job: JobRecord | undefined,
+    session: LiveSession,
+  ): Promise<ConsoleReply> {
+    const o = this.#o;
+    const { store, scheduler } = o;
+    switch (name) {
+      case "check_status":
+      case "admin_check_status": {
+        const sites = o.sessions.sites().map((s) => ({
+          name: s.name,
+          org: s.org,
+          address: s.address,
+          last_seen: new Date(s.lastSeen).toISOString(),
+        }));
+        const running = store.withStatus("RUNNING", "DISPATCHED").map((j) => j.job_id);
+        return ok(
+          `server ${o.serverName}: running since ${o.started.toISOString()}, ` +
+            `${sites.length} site(s) connected: ${
+              sites.map((s) => s.name).join(", ") || "none"
+            }; ` +
+            `${running.length} job(s) running`,
+          { server: o.serverName, status: "running", sites, running_jobs: running },
+        );
+      }
+      case "show_scopes": {
+        const p = o.privacy();
+        const scopes = p ? [...p.scopes.keys()] : [];
+        return ok(
+          p ? `scopes: ${scopes.join(", ")} (default ${p.defaultScope ?? "none"})` : "no scopes",
+          { scopes, ...(p?.defaultScope ? { default_scope: p.defaultScope } : {}) },
+        );
+      }
+      case "list_jobs":
+        return this.#listJobs(args);
+      case "get_job_meta": {
+        const summary = this.#summary(job!);
+        return ok(JSON.stringify(summary, null, 2), { ...summary, meta: job!.meta });
+      }
+      case "show_stats": {
+        const summary = this.#summary(job!);
+        return ok(JSON.stringify(summary), summary);
+      }
+      case "show_errors": {
+        const runner = scheduler.runner(job!.job_id);
+        const errors = runner ? [...runner.errors] : [];
+        const refusals = Object.entries(job!.sites ?? {}).filter(([, s]) => s.reason)
+          .map(([site, s]) => ({ site, error: s.reason! }));
+        return ok(
+          [...(job!.failure ? [job!.failure] : []), ...errors.map((e) => `${e.site}: ${e.error}`)]
+            .join("\n") || "no errors",
+          { errors, refusals, ...(job!.failure ? { failure: job!.failure } : {}) },
+        );
+      }
+      case "reset_errors": {
+        const runner = scheduler.runner(job!.job_id);
+        const n = runner?.errors.length ?? 0;
+        runner?.errors.splice(0);
+        return ok(`${n} error(s) reset`, { reset: n });
+      }
+      case "list_job": {
+        const files = (await store.files(job!.job_id)).map((f) => ({
+          path: f.path,
+          size: f.data.length,
+          mode: f.mode,
+        }));
+        return ok(files.map((f) => `${String(f.size).padStart(10)}  ${f.path}`).join("\n"), {
+          ...this.#summary(job!),
+          files,
+        });
+      }
+      case "clone_job": {
+        const files = await store.files(job!.job_id);
+        return ok(`${files.length} file(s) of job ${job!.job_id}`, { name: job!.name, files });
+      }
+      case "abort_job": {
+        const done = await scheduler.abort(job!.job_id, `aborted by ${session.name}`);
+        if (!done) throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+        return ok(`Abort requested for job ${job!.job_id}`);
+      }
+      case "delete_job": {
+        if (!FINAL_STATUSES.has(job!.status)) {
+          throw new Refused("JOB_RUNNING", `job ${job!.job_id} is ${job!.status}; abort it first`);
+        }
+        await store.delete(job!.job_id);
+        return ok(`Deleted job ${job!.job_id}`);
+      }
+      case "delete_workspace": {
+        if (!FINAL_STATUSES.has(job!.status)) {
+          throw new Refused("JOB_RUNNING", `job ${job!.job_id} is ${job!.status}; abort it first`);
+        }
+        await Deno.remove(store.runDir(job!.job_id), { recursive: true }).catch((err) => {
+          if (!(err instanceof Deno.errors.NotFound)) throw err;
+        });
+        return ok(`Deleted the server workspace of job ${job!.job_id} (its audit log stays)`);
+      }
+      case "configure_job_log": {
+        const runner = scheduler.runner(job!.job_id);
+        if (!runner) throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+        runner.logLevel = level(args);
+        return ok(`job ${job!.job_id} logs at ${runner.logLevel}`, { log_level: runner.logLevel });
+      }
+      case "configure_site_log":
+        o.logLevel.value = level(args);
+        return ok(`server logs at ${o.logLevel.value}`, { log_level: o.logLevel.value });
+      case "download_job":
+        return await this.#download(job!);
+      case "download_job_file": {
+        const run = store.runDir(job!.job_id);
+        if (!args[0]) return ok((await listFiles(run)).join("\n"), { files: await listFiles(run) });
+        const path = `${run}/${safePath(args[0])}`;
+        return ok(`${args[0]}`, { path: args[0], data: await Deno.readFile(path) });
+      }
+      case "download_job_components": {
+        const files = await store.files(job!.job_id);
+        const wanted = args[0] ? files.filter((f) => f.path === safePath(args[0]!)) : files;
+        if (args[0] && wanted.length === 0) {
+          throw new Refused("FILE_NOT_FOUND", `job ${job!.job_id} has no file "${args[0]}"`);
+        }
+        return ok(`${wanted.length} file(s)`, { files: wanted });
+      }
+      case "app_command":
+        throw new Refused(
+          "APP_COMMAND_UNSUPPORTED",
+          `the controller of job ${job!.job_id} takes no app commands (topic "${args[0] ?? ""}")`,
+        );
+      case "sys_info":
+        return ok(`${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}`, {
+          os: Deno.build.os,
+          arch: Deno.build.arch,
+          deno: Deno.version.deno,
+          v8: Deno.version.v8,
+          pid: Deno.pid,
+          memory: Deno.memoryUsage(),
+          uptime_s: Math.round((Date.now() - o.started.getTime()) / 1000),
+        });
+      case "report_resources": {
+        const running = store.withStatus("RUNNING", "DISPATCHED").length;
+        return ok(`${running} of ${o.maxJobs} job slots in use`, {
+          max_jobs: o.maxJobs,
+          running_jobs: running,
+        });
+      }
+      case "report_env":
+        return ok(`server ${o.serverName}`, {
+          server: o.serverName,
+          workspace: o.workspace,
+          deno: Deno.version.deno,
+        });
+      case "shutdown":
+      case "restart":
+        if (!o.stop) throw new Refused("NOT_SUPPORTED", `this server cannot ${name} itself`);
+        setTimeout(() => o.stop!(name === "restart"), 200);
+        return ok(`server ${name} requested`);
+      case "remove_client":
+      case "dead": {
+        const site = siteArg(args);
+        o.sessions.end("site", site);
+        return ok(`Ended the session of site ${site}; it may register again`);
+      }
+      case "disable_client": {
+        const site = siteArg(args);
+        o.sessions.disable(site);
+        return ok(`Site ${site} is disabled until enable_client`);
+      }
+      case "enable_client": {
+        const site = siteArg(args);
+        o.sessions.enable(site);
+        return ok(`Site ${site} is enabled`);
+      }
+      case "list_sessions": {
+        const sites = o.sessions.sites().map((s) => s.name);
+        return ok(`sites: ${sites.join(", ") || "none"}`, { sites });
+      }
+      case "pwd":
+      case "ls":
+      case "cat":
+      case "head":
+      case "tail":
+      case "grep": {
+        const output = await runShellCommand(o.workspace, parseShellCommand(name, args));
+        return ok(output, { output });
+      }
+      default:
+        throw new Refused("UNKNOWN_COMMAND", `"${name}" is not served by the server`);
+    }
+  }
+
+  /** The job's result and the server's audit log of the job (an independent chain). */
+  async #download(job: JobRecord): Promise<ConsoleReply> {
+    const read = (path: string) =>
+      Deno.readFile(path).catch((err) => {
+        if (err instanceof Deno.errors.NotFound) return undefined;
+        throw err;
+      });
+    const result = await read(`${this.#o.store.runDir(job.job_id)}/result.cbor`);
+    const audit = await read(`${this.#o.workspace}/${job.job_id}/audit.log`);
+    return ok(`job ${job.job_id}: ${job.status}`, {
+      ...this.#summary(job),
+      ...(result ? { result } : {}),
+      ...(audit ? { audit_log: audit } : {}),
+    });
+  }
+
+  /** A job's summary with the live progress of its controller while it runs. */
+  #summary(job: JobRecord): Record<string, unknown> {
+    const progress = this.#o.scheduler.runner(job.job_id)?.progress;
+    return { ...jobSummary(job), ...(progress ? { progress } : {}) };
+  }
+
+  #listJobs(args: string[]): ConsoleReply {
+    let prefix: string | undefined;
+    let name: string | undefined;
+    let max = Infinity;
+    let reverse = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === "-n") name = args[++i];
+      else if (a === "-m") max = Number(args[++i]);
+      else if (a === "-r") reverse = true;
+      else if (a === "-d" || a === "-u") continue;
+      else if (a.startsWith("-")) throw new Refused("BAD_COMMAND_ARGS", `unknown option "${a}"`);
+      else prefix = a;
+    }
+    if (!(max > 0)) throw new Refused("BAD_COMMAND_ARGS", "-m needs a positive number");
+    let jobs = this.#o.store.list().filter((j) =>
+      (!prefix || j.job_id.startsWith(prefix)) && (!name || j.name.startsWith(name))
+    );
+    if (reverse) jobs = jobs.reverse();
+    jobs = jobs.slice(0, max);
+    return ok(
+      jobs.length === 0
+        ? "No jobs."
+        : jobs.map((j) => `${j.job_id}  ${j.status.padEnd(28)} ${j.name}  (${j.submitter.name})`)
+          .join("\n"),
+      jobs.map((j) => this.#summary(j)),
+    );
+  }
+}
+
+/** A summary of a job for listings and watchers. */
+export function jobSummary(r: JobRecord): Record<string, unknown> {
+  return {
+    job_id: r.job_id,
+    name: r.name,
+    status: r.status,
+    submitter: r.submitter,
+    submit_time: r.submit_time,
+    ...(r.start_time ? { start_time: r.start_time } : {}),
+    ...(r.end_time ? { end_time: r.end_time } : {}),
+    ...(r.failure ? { failure: r.failure } : {}),
+    ...(r.sites ? { sites: r.sites } : {}),
+    ...(r.progress ? { progress: r.progress } : {}),
+  };
+}
+
+function level(args: string[]): LogLevel {
+  const value = args[0] ?? "";
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new Refused(
+      "BAD_COMMAND_ARGS",
+      `log config "${value}" is not a level; use one of ${LOG_LEVELS.join(", ")}`,
+    );
+  }
+  return value as LogLevel;
+}
+
+function siteArg(args: string[]): string {
+  const site = args[0];
+  if (!site || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(site) || args.length > 1) {
+    throw new Refused("BAD_COMMAND_ARGS", `one site name is required, got "${args.join(" ")}"`);
+  }
+  return site;
+}
+
+/** A relative path inside a job folder: no absolute paths, no `..`. */
+function safePath(path: string): string {
+  if (path.startsWith("/") || path.split("/").some((s) => s === ".." || s === "")) {
+    throw new Refused("BAD_COMMAND_ARGS", `file "${path}" must be a relative path without ".."`);
+  }
+  return path;
+}
+
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) out.push(...await listFiles(`${dir}/${e.name}`, `${prefix}${e.name}/`));
+    else if (e.isFile) out.push(`${prefix}${e.name}`);
+  }
+  return out.sort();
+}
