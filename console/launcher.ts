@@ -1,8 +1,10 @@
 /**
- * `deno task console --kit <admin kit> [--json] [-- <command> [args…]]`: checks the admin kit,
- * then runs the console (`console/main.ts`) with permissions computed from it: network access to
- * the kit's server only; read access to the kit, the runtime's own source, the current folder
- * (job folders to submit) and, in one-shot mode, the folder `submit_job` names; nothing else.
+ * `deno task console --kit <admin kit> [--json] [--download-dir <dir>] [-- <command> [args…]]`:
+ * checks the admin kit, then runs the console (`console/main.ts`) with permissions computed from
+ * it: network access to the kit's server only; read access to the kit, the runtime's own source,
+ * the current folder (job folders to submit) and, in one-shot mode, the folder `submit_job` names;
+ * read and write access to the download folder only (`./downloads` unless `--download-dir` or a
+ * one-shot `download_job <id> <dest>` names another; created if missing); nothing else.
  *
  * @module
  */
@@ -13,7 +15,11 @@ import { IGNORED_ENV, RUNTIME_DIR, runtimeSourceEntries } from "../core/launch/m
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
-  options: { kit: { type: "string" }, json: { type: "boolean", default: false } },
+  options: {
+    kit: { type: "string" },
+    json: { type: "boolean", default: false },
+    "download-dir": { type: "string" },
+  },
   allowPositionals: true,
 });
 if (!values.kit) {
@@ -27,7 +33,17 @@ const kitDir = await Deno.realPath(resolve(values.kit)).catch((err) => {
 await requireIntactKit(kitDir, "admin");
 const kit = await loadKit(kitDir, "admin");
 const read = [kitDir, ...runtimeSourceEntries("console", RUNTIME_DIR), Deno.cwd()];
-if (positionals[0] === "submit_job" && positionals[1]) read.push(resolve(positionals[1]));
+const submitted = positionals[0] === "submit_job"
+  ? positionals.slice(1).find((a) => a !== "--watch")
+  : undefined;
+if (submitted) read.push(resolve(submitted));
+const downloads = resolve(
+  positionals[0] === "download_job" && positionals[2]
+    ? positionals[2]
+    : values["download-dir"] ?? "downloads",
+);
+await Deno.mkdir(downloads, { recursive: true });
+read.push(downloads);
 const unusable = read.find((p) => p.includes(","));
 if (unusable) {
   console.error(`Cannot grant read access to "${unusable}": a path with "," cannot be granted`);
@@ -40,12 +56,15 @@ const child = new Deno.Command(Deno.execPath(), {
     "--no-remote",
     "--deny-import",
     `--allow-read=${read.join(",")}`,
+    `--allow-write=${downloads}`,
     `--allow-net=${kit.target}`,
     `--ignore-env=${IGNORED_ENV.join(",")}`,
     `${RUNTIME_DIR}/console/main.ts`,
     "--kit",
     kitDir,
     ...(values.json ? ["--json"] : []),
+    "--download-dir",
+    downloads,
     ...positionals,
   ],
   stdin: "inherit",

@@ -1,21 +1,25 @@
 /**
  * The console, started by `console/launcher.ts` (`deno task console --kit <admin kit> [--json]
- * [-- <command> [args…]]`) with permissions computed from the kit. Checks the admin kit again,
- * logs in with its certificate and runs one command (one-shot mode, for scripts) or reads
- * commands line by line (`bye` ends). `submit_job <folder>` signs the folder with the kit's key
- * and uploads it; every other command goes to the server as written. The full console of
- * `authorization.md` §6 (history, completion, watch, downloads, forwarded commands) is still to
- * come; commands the server does not serve yet answer `NOT_IMPLEMENTED`.
+ * [--download-dir <dir>] [-- <command> [args…]]`) with permissions computed from the kit. Checks
+ * the admin kit again, logs in with its certificate, then runs one command (one-shot mode, for
+ * scripts; exit status 1 when it failed) or a REPL with history, `help` and tab completion of
+ * command names; `bye` or Ctrl-D leaves.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { loadKit, requireIntactKit } from "../core/kit/mod.ts";
 import { AdminSession } from "./admin_session.ts";
+import { COMMAND_NAMES, ConsoleApp } from "./console_app.ts";
+import { completeCommand, LineEditor } from "./line_editor.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
-  options: { kit: { type: "string" }, json: { type: "boolean", default: false } },
+  options: {
+    kit: { type: "string" },
+    json: { type: "boolean", default: false },
+    "download-dir": { type: "string" },
+  },
   allowPositionals: true,
 });
 if (!values.kit) {
@@ -24,42 +28,45 @@ if (!values.kit) {
 }
 await requireIntactKit(values.kit, "admin");
 const session = await AdminSession.login(await loadKit(values.kit, "admin"));
-
-async function run(words: string[]): Promise<boolean> {
-  const [command, ...args] = words;
-  if (!command) return true;
-  const reply = command === "submit_job"
-    ? (args[0]
-      ? await session.submitFolder(args[0])
-      : { ok: false, code: "BAD_COMMAND_ARGS", message: "usage: submit_job <folder>" })
-    : await session.command(command, args);
-  if (values.json) console.log(JSON.stringify(reply));
-  else console.log(reply.ok ? reply.message : `${reply.code}: ${reply.message}`);
-  return reply.ok;
-}
+const encoder = new TextEncoder();
+const terminal = Deno.stdout.isTerminal();
+const app = new ConsoleApp(session, {
+  json: values.json,
+  downloadDir: values["download-dir"] ?? `${Deno.cwd()}/downloads`,
+  out: {
+    print: (text) => console.log(text),
+    write: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
+    terminal: terminal && !values.json,
+  },
+});
 
 let status = 0;
 try {
   if (positionals.length > 0) {
-    status = await run(positionals) ? 0 : 1;
+    status = await app.run(positionals) ? 0 : 1;
   } else {
     const { user } = session;
-    console.error(`Logged in as ${user.name} (${user.org}, ${user.role}). Type "bye" to leave.`);
-    const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
-    let buffer = "";
-    const prompt = () => Deno.stdout.write(new TextEncoder().encode("> "));
-    await prompt();
-    outer: for await (const chunk of lines) {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line === "bye") break outer;
-        await run(line.split(/\s+/).filter(Boolean));
-        await prompt();
+    console.error(`Logged in as ${user.name} (${user.org}, ${user.role}). Type "help" or "bye".`);
+    const interactive = Deno.stdin.isTerminal();
+    const editor = new LineEditor({
+      input: Deno.stdin.readable,
+      output: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
+      terminal: interactive,
+      setRaw: (raw) => Deno.stdin.setRaw(raw),
+      complete: completeCommand(COMMAND_NAMES),
+    });
+    // Bounded by the input: every iteration consumes a line, and end of input ends the loop.
+    for (;;) {
+      const line = await editor.readLine("> ");
+      if (line === null || line.trim() === "bye") break;
+      const words = line.trim().split(/\s+/).filter(Boolean);
+      try {
+        await app.run(words);
+      } catch (err) {
+        console.error(`error: ${err instanceof Error ? err.message : err}`);
       }
     }
+    editor.close();
   }
 } finally {
   await session.close();

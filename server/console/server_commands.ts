@@ -272,8 +272,12 @@ export class ServerCommands {
 
   /** A job's summary with the live progress of its controller while it runs. */
   #summary(job: JobRecord): Record<string, unknown> {
-    const progress = this.#o.scheduler.runner(job.job_id)?.progress;
-    return { ...jobSummary(job), ...(progress ? { progress } : {}) };
+    const runner = this.#o.scheduler.runner(job.job_id);
+    return {
+      ...jobSummary(job),
+      ...(runner?.progress ? { progress: runner.progress } : {}),
+      ...(runner ? { tasks: { ...runner.tasks } } : {}),
+    };
   }
 
   #listJobs(args: string[]): ConsoleReply {

@@ -48,6 +48,8 @@ export class JobRunner {
   readonly jobId: string;
   readonly finished: Promise<ControllerOutcome>;
   progress: JobProgress | undefined;
+  /** Each site's current task and its state, for watchers. */
+  readonly tasks: Record<string, { task: string; state: "sent" | "done" | "failed" }> = {};
   /** Recent failures of this job's tasks (`show_errors`), newest last, at most 100. */
   readonly errors: { time: string; site: string; task: string; error: string }[] = [];
   /** The lowest level of this job's log lines that the server prints (`configure_job_log`). */
@@ -132,6 +134,9 @@ export class JobRunner {
         answer = { error: await this.#filterFailed(taskId, taskName, err) };
       }
     }
+    if (taskName !== undefined) {
+      this.tasks[site] = { task: taskName, state: "error" in answer ? "failed" : "done" };
+    }
     if ("error" in answer) {
       this.errors.push({
         time: new Date().toISOString(),
@@ -161,6 +166,7 @@ export class JobRunner {
       for (const site of t.targets) await this.#controller.deliver(t.taskId, site, { error });
       return;
     }
+    for (const site of t.targets) this.tasks[site] = { task: t.taskName, state: "sent" };
     this.#board.post({
       jobId: this.jobId,
       taskId: t.taskId,
