@@ -1,233 +1,513 @@
-/** Options of {@linkcode LineEditor}. */
+/**
+ * Line input of the admin console REPL: history, Emacs-style editing and Tab completion on a
+ * terminal, plain line reading on a pipe (scripts feed the console through stdin). Written here
+ * rather than taken from `node:readline` so the console controls raw mode itself: the terminal is
+ * raw only while a line is being read, and cooked while the caller prints a command's reply.
+ *
+ * @module
+ */
+
+// Kept importable from here for `console/main.ts`, which imported it from this file first.
+export { completeCommand } from "./complete_command.ts";
+
+/** Options of {@link LineEditor}. */
 export interface LineEditorOptions {
-  input: ReadableStream<Uint8Array>;
-  output: (text: string) => void;
-  /** Edit in raw mode (arrows, history, completion); otherwise read plain lines. */
-  terminal: boolean;
-  setRaw?: (raw: boolean) => void;
-  /** Candidates for the word before the cursor. */
-  complete: (line: string, cursor: number) => string[];
-  history?: string[];
-  historyLimit?: number;
+  /** Bytes typed or piped in; the editor owns it from now on and cancels it on `close()`. */
+  readonly input: ReadableStream<Uint8Array>;
+  /** Writes to the terminal; awaited, so a slow terminal applies back-pressure. */
+  readonly output: (s: string) => void | Promise<void>;
+  /** Raw mode and editing only when true; otherwise lines are read as they come, without echo. */
+  readonly terminal: boolean;
+  /** Switches the terminal's raw mode, e.g. `(r) => Deno.stdin.setRaw(r)`; used only on a terminal. */
+  readonly setRaw?: (raw: boolean) => void;
+  /** Candidates for the word at `cursor` (a UTF-16 index into `line`). */
+  readonly complete: (line: string, cursor: number) => readonly string[];
+  /** Initial history, oldest first (e.g. loaded from a file); blank lines are dropped. */
+  readonly history?: readonly string[];
+  /** Most lines kept; the oldest go first. Default 500. */
+  readonly historyLimit?: number;
 }
 
-const ESC_KEYS: Record<string, string> = {
-  "[A": "up",
-  "[B": "down",
-  "[C": "right",
-  "[D": "left",
-  "[H": "home",
-  "[F": "end",
-  "[1~": "home",
-  "[4~": "end",
-  "[3~": "delete",
-  OA: "up",
-  OB: "down",
-  OC: "right",
-  OD: "left",
-  OH: "home",
-  OF: "end",
-};
+type Action =
+  | "enter"
+  | "backspace"
+  | "delete"
+  | "left"
+  | "right"
+  | "home"
+  | "end"
+  | "up"
+  | "down"
+  | "tab"
+  | "interrupt"
+  | "eof"
+  | "killStart"
+  | "killEnd"
+  | "killWord"
+  | "redraw"
+  | "pasteStart"
+  | "pasteEnd";
+
+/** Key sequences the editor understands; any other control or escape sequence is ignored. */
+const ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
+  ["\r", "enter"],
+  ["\n", "enter"],
+  ["\x7f", "backspace"],
+  ["\b", "backspace"],
+  ["\x1b[3~", "delete"],
+  ["\x1b[D", "left"],
+  ["\x1bOD", "left"],
+  ["\x02", "left"],
+  ["\x1b[C", "right"],
+  ["\x1bOC", "right"],
+  ["\x06", "right"],
+  ["\x1b[H", "home"],
+  ["\x1bOH", "home"],
+  ["\x1b[1~", "home"],
+  ["\x1b[7~", "home"],
+  ["\x01", "home"],
+  ["\x1b[F", "end"],
+  ["\x1bOF", "end"],
+  ["\x1b[4~", "end"],
+  ["\x1b[8~", "end"],
+  ["\x05", "end"],
+  ["\x1b[A", "up"],
+  ["\x1bOA", "up"],
+  ["\x10", "up"],
+  ["\x1b[B", "down"],
+  ["\x1bOB", "down"],
+  ["\x0e", "down"],
+  ["\t", "tab"],
+  ["\x03", "interrupt"],
+  ["\x04", "eof"],
+  ["\x15", "killStart"],
+  ["\x0b", "killEnd"],
+  ["\x17", "killWord"],
+  ["\x0c", "redraw"],
+  ["\x1b[200~", "pasteStart"],
+  ["\x1b[201~", "pasteEnd"],
+]);
+
+const SPACE = /\s/;
+const BELL = "\x07";
 
 /**
- * The console's line input: in a terminal, raw-mode editing with history (up/down), tab
- * completion (a second tab lists the candidates), Ctrl-A/E/U/K/W, Ctrl-C to clear the line and
- * Ctrl-D to leave; elsewhere plain lines. Input past the current line (a paste) is kept for the
- * next `readLine()`. Raw mode is on only while a line is being read, so command output prints
- * normally.
+ * Reads lines from a terminal or a pipe. One `readLine()` at a time; lines that arrive together
+ * (a paste, a piped script) are kept for the following calls, so no input is lost.
+ *
+ * On a terminal, columns are counted as one per code point: wide (CJK) characters and lines longer
+ * than the terminal are not laid out exactly, which command lines of the console do not need.
  */
 export class LineEditor {
-  readonly #o: LineEditorOptions;
-  readonly #reader: ReadableStreamDefaultReader<string>;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  readonly #output: (s: string) => void | Promise<void>;
+  readonly #terminal: boolean;
+  readonly #setRaw: ((raw: boolean) => void) | undefined;
+  readonly #complete: (line: string, cursor: number) => readonly string[];
+  readonly #limit: number;
   readonly #history: string[];
+  /** Decoded input not consumed yet: the rest of a paste, or half an escape sequence. */
   #pending = "";
   #eof = false;
+  #closed = false;
+  #reading = false;
+  #raw = false;
+  /** The last key was CR, so an LF right after it (CRLF) is the same Enter. */
+  #afterCr = false;
+  /** Inside a bracketed paste, where Tab and control keys are text, not commands. */
+  #pasting = false;
+  // State of the line being edited.
+  #prompt = "";
+  #line = "";
+  #cursor = 0;
+  /** Index into history while walking it; `history.length` means the line being edited. */
+  #browse = 0;
+  /** The line being edited, kept while walking history. */
+  #draft = "";
+  #lastTab = false;
+  /** The screen no longer shows prompt + line + cursor as they are. */
+  #dirty = false;
+  /** Output collected while handling keys, written once per chunk of input. */
+  #out = "";
 
   constructor(options: LineEditorOptions) {
-    this.#o = options;
-    this.#reader = options.input.pipeThrough(new TextDecoderStream()).getReader();
-    this.#history = [...options.history ?? []];
+    const limit = options.historyLimit ?? 500;
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new RangeError(`LineEditor: historyLimit must be a whole number >= 0, got ${limit}`);
+    }
+    this.#reader = options.input.getReader();
+    this.#output = options.output;
+    this.#terminal = options.terminal;
+    this.#setRaw = options.setRaw;
+    this.#complete = options.complete;
+    this.#limit = limit;
+    const initial = (options.history ?? []).filter((l) => l.trim() !== "");
+    this.#history = limit === 0 ? [] : initial.slice(-limit);
   }
 
-  /** Lines entered so far, oldest first. */
+  /** Lines entered (and the initial ones), oldest first: no blank lines, no consecutive repeats. */
   get history(): readonly string[] {
-    return this.#history;
+    return this.#history.slice();
   }
 
-  /** Reads one line; null at the end of input (or Ctrl-D on an empty line). */
+  /**
+   * The next line, without its line end; `null` at end of input, on Ctrl-D on an empty line, or
+   * once closed. Non-blank lines are added to the history.
+   */
   async readLine(prompt: string): Promise<string | null> {
-    const line = this.#o.terminal ? await this.#edit(prompt) : await this.#plain(prompt);
-    if (line !== null && line.trim() !== "" && this.#history.at(-1) !== line) {
-      this.#history.push(line);
-      this.#history.splice(0, Math.max(0, this.#history.length - (this.#o.historyLimit ?? 500)));
-    }
-    return line;
-  }
-
-  close(): void {
-    if (this.#o.terminal) this.#o.setRaw?.(false);
-    void this.#reader.cancel().catch(() => {});
-  }
-
-  /** More input, or false at its end. */
-  async #more(): Promise<boolean> {
-    if (this.#eof) return false;
-    const { value, done } = await this.#reader.read();
-    if (done) {
-      this.#eof = true;
-      return false;
-    }
-    this.#pending += value;
-    return true;
-  }
-
-  async #plain(prompt: string): Promise<string | null> {
-    this.#o.output(prompt);
-    for (;;) {
-      const nl = this.#pending.indexOf("\n");
-      if (nl >= 0) {
-        const line = this.#pending.slice(0, nl).replace(/\r$/, "");
-        this.#pending = this.#pending.slice(nl + 1);
-        return line;
-      }
-      if (!await this.#more()) {
-        const last = this.#pending;
-        this.#pending = "";
-        return last === "" ? null : last;
-      }
-    }
-  }
-
-  async #edit(prompt: string): Promise<string | null> {
-    const out = this.#o.output;
-    this.#o.setRaw?.(true);
-    let line = "";
-    let cursor = 0;
-    let walk = this.#history.length;
-    let draft = "";
-    let tabs = 0;
-    const redraw = () => {
-      const back = line.length - cursor;
-      out(`\r${prompt}${line}\x1b[K${back > 0 ? `\x1b[${back}D` : ""}`);
-    };
-    const set = (text: string) => {
-      line = text;
-      cursor = text.length;
-      redraw();
-    };
-    out(prompt);
+    if (this.#reading) throw new Error("LineEditor: readLine() is already in progress");
+    if (this.#closed || (this.#eof && this.#pending === "")) return null;
+    this.#reading = true;
     try {
+      const line = this.#terminal ? await this.#readEdited(prompt) : await this.#readPlain(prompt);
+      if (line !== null) this.#remember(line);
+      return line;
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /**
+   * Restores cooked mode and cancels the input; a pending `readLine()` then returns `null`.
+   * Synchronous so that it can run from an exit path that cannot wait.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#rawMode(false);
+    // Cancelling only fails if the input already errored; the pending readLine() reports that.
+    this.#reader.cancel().catch(() => {});
+  }
+
+  async #readPlain(prompt: string): Promise<string | null> {
+    await this.#output(prompt);
+    let from = 0;
+    // Driven by input: each turn either returns or reads one more chunk.
+    for (;;) {
+      const nl = this.#pending.indexOf("\n", from);
+      if (nl >= 0) {
+        const line = this.#pending.slice(0, nl);
+        this.#pending = this.#pending.slice(nl + 1);
+        return stripCr(line);
+      }
+      if (this.#closed) return null;
+      if (this.#eof) {
+        const rest = this.#pending;
+        this.#pending = "";
+        return rest === "" ? null : stripCr(rest);
+      }
+      from = this.#pending.length;
+      await this.#fill();
+    }
+  }
+
+  async #readEdited(prompt: string): Promise<string | null> {
+    this.#rawMode(true);
+    try {
+      this.#prompt = prompt;
+      this.#line = "";
+      this.#cursor = 0;
+      this.#browse = this.#history.length;
+      this.#draft = "";
+      this.#lastTab = false;
+      this.#dirty = false;
+      this.#out = prompt;
+      // Driven by input: each turn handles the buffered keys, then returns or reads one chunk.
       for (;;) {
-        if (this.#pending === "" && !await this.#more()) return line === "" ? null : line;
-        const ch = this.#pending[0]!;
-        let used = 1;
-        const wasTab = ch === "\t";
-        if (ch === "\r" || ch === "\n") {
-          if (ch === "\r" && this.#pending[1] === "\n") used = 2;
-          this.#pending = this.#pending.slice(used);
-          out("\r\n");
-          return line;
-        } else if (ch === "\x1b") {
-          // An escape sequence may arrive split across reads.
-          if (this.#pending.length < 3 && await this.#more() && this.#pending.length < 3) {
-            await this.#more();
-          }
-          const seq = Object.keys(ESC_KEYS).find((k) => this.#pending.startsWith(k, 1));
-          used = seq ? seq.length + 1 : 1;
-          const key = seq ? ESC_KEYS[seq] : undefined;
-          if (key === "left" && cursor > 0) cursor--;
-          else if (key === "right" && cursor < line.length) cursor++;
-          else if (key === "home") cursor = 0;
-          else if (key === "end") cursor = line.length;
-          else if (key === "delete") line = line.slice(0, cursor) + line.slice(cursor + 1);
-          else if (key === "up" && walk > 0) {
-            if (walk === this.#history.length) draft = line;
-            walk--;
-            set(this.#history[walk]!);
-          } else if (key === "down" && walk < this.#history.length) {
-            walk++;
-            set(walk === this.#history.length ? draft : this.#history[walk]!);
-          }
-          redraw();
-        } else if (ch === "\x7f" || ch === "\b") {
-          if (cursor > 0) {
-            line = line.slice(0, cursor - 1) + line.slice(cursor);
-            cursor--;
-          }
-          redraw();
-        } else if (ch === "\x03") {
-          out("^C\r\n");
-          line = "";
-          cursor = 0;
-          out(prompt);
-        } else if (ch === "\x04") {
-          if (line === "") {
-            out("\r\n");
-            this.#pending = this.#pending.slice(1);
-            return null;
-          }
-          line = line.slice(0, cursor) + line.slice(cursor + 1);
-          redraw();
-        } else if (ch === "\x01") cursor = 0, redraw();
-        else if (ch === "\x05") cursor = line.length, redraw();
-        else if (ch === "\x15") line = line.slice(cursor), cursor = 0, redraw();
-        else if (ch === "\x0b") line = line.slice(0, cursor), redraw();
-        else if (ch === "\x17") {
-          const start = line.slice(0, cursor).replace(/\S+\s*$/, "").length;
-          line = line.slice(0, start) + line.slice(cursor);
-          cursor = start;
-          redraw();
-        } else if (ch === "\x0c") out("\x1b[H\x1b[2J"), redraw();
-        else if (wasTab) {
-          tabs++;
-          const word = /\S*$/.exec(line.slice(0, cursor))![0];
-          const found = this.#o.complete(line, cursor);
-          if (found.length === 0) out("\x07");
-          else if (found.length === 1) {
-            const insert = `${found[0]!.slice(word.length)} `;
-            line = line.slice(0, cursor) + insert + line.slice(cursor);
-            cursor += insert.length;
-            redraw();
-          } else {
-            const common = commonPrefix(found);
-            if (common.length > word.length) {
-              const insert = common.slice(word.length);
-              line = line.slice(0, cursor) + insert + line.slice(cursor);
-              cursor += insert.length;
-              redraw();
-            } else if (tabs >= 2) {
-              out(`\r\n${found.join("  ")}\r\n`);
-              redraw();
-            } else out("\x07");
-          }
-        } else if (ch >= " ") {
-          line = line.slice(0, cursor) + ch + line.slice(cursor);
-          cursor++;
-          redraw();
+        const done = this.#handleKeys();
+        if (done) {
+          await this.#flush();
+          return done.line;
         }
-        if (!wasTab) tabs = 0;
-        this.#pending = this.#pending.slice(used);
+        if (this.#closed) return null;
+        if (this.#eof) {
+          // The input ended without Enter: an unterminated line still counts, as on a pipe.
+          const done = this.#finish(this.#line === "" ? null : this.#line);
+          await this.#flush();
+          return done.line;
+        }
+        await this.#flush();
+        await this.#fill();
       }
     } finally {
-      this.#o.setRaw?.(false);
+      this.#rawMode(false);
+    }
+  }
+
+  async #fill(): Promise<void> {
+    const { done, value } = await this.#reader.read();
+    if (done) {
+      this.#eof = true;
+      this.#pending += this.#decoder.decode();
+    } else {
+      this.#pending += this.#decoder.decode(value, { stream: true });
+    }
+  }
+
+  /** Handles complete keys in `#pending` until one ends the line; keeps an unfinished sequence. */
+  #handleKeys(): { line: string | null } | undefined {
+    const s = this.#pending;
+    let i = 0;
+    let done: { line: string | null } | undefined;
+    while (i < s.length && !done) {
+      const n = keyLength(s, i, this.#eof);
+      if (n === 0) break;
+      done = this.#key(s.slice(i, i + n));
+      i += n;
+    }
+    this.#pending = s.slice(i);
+    return done;
+  }
+
+  #key(seq: string): { line: string | null } | undefined {
+    if (seq === "\n" && this.#afterCr) {
+      this.#afterCr = false;
+      return undefined;
+    }
+    this.#afterCr = seq === "\r";
+    const action = ACTIONS.get(seq);
+    const again = this.#lastTab;
+    this.#lastTab = action === "tab" && !this.#pasting;
+    if (this.#pasting) {
+      if (action === "pasteEnd") this.#pasting = false;
+      else if (action === "enter") return this.#finish(this.#line);
+      else if (seq === "\t") this.#insert(" ");
+      else if (isPrintable(seq)) this.#insert(seq);
+      return undefined;
+    }
+    const line = this.#line;
+    const cursor = this.#cursor;
+    switch (action) {
+      case "enter":
+        return this.#finish(line);
+      case "eof":
+        if (line === "") return this.#finish(null);
+        this.#set(line.slice(0, cursor) + line.slice(cursor + charLengthAt(line, cursor)), cursor);
+        break;
+      case "delete":
+        this.#set(line.slice(0, cursor) + line.slice(cursor + charLengthAt(line, cursor)), cursor);
+        break;
+      case "backspace": {
+        const n = charLengthBefore(line, cursor);
+        this.#set(line.slice(0, cursor - n) + line.slice(cursor), cursor - n);
+        break;
+      }
+      case "left":
+        this.#set(line, cursor - charLengthBefore(line, cursor));
+        break;
+      case "right":
+        this.#set(line, cursor + charLengthAt(line, cursor));
+        break;
+      case "home":
+        this.#set(line, 0);
+        break;
+      case "end":
+        this.#set(line, line.length);
+        break;
+      case "killStart":
+        this.#set(line.slice(cursor), 0);
+        break;
+      case "killEnd":
+        this.#set(line.slice(0, cursor), cursor);
+        break;
+      case "killWord": {
+        let start = cursor;
+        while (start > 0 && SPACE.test(line.charAt(start - 1))) start--;
+        while (start > 0 && !SPACE.test(line.charAt(start - 1))) start--;
+        this.#set(line.slice(0, start) + line.slice(cursor), start);
+        break;
+      }
+      case "up":
+        if (this.#browse > 0) {
+          if (this.#browse === this.#history.length) this.#draft = line;
+          this.#browse--;
+          const entry = this.#history[this.#browse] ?? "";
+          this.#set(entry, entry.length);
+        }
+        break;
+      case "down":
+        if (this.#browse < this.#history.length) {
+          this.#browse++;
+          const entry = this.#history[this.#browse] ?? this.#draft;
+          this.#set(entry, entry.length);
+        }
+        break;
+      case "tab":
+        this.#tab(again);
+        break;
+      case "interrupt":
+        this.#moveToEnd();
+        this.#out += "^C\r\n" + this.#prompt;
+        this.#line = "";
+        this.#cursor = 0;
+        this.#browse = this.#history.length;
+        this.#draft = "";
+        break;
+      case "redraw":
+        this.#out += "\x1b[H\x1b[2J";
+        this.#dirty = true;
+        break;
+      case "pasteStart":
+        this.#pasting = true;
+        break;
+      case "pasteEnd":
+        break;
+      case undefined:
+        if (isPrintable(seq)) this.#insert(seq);
+        break;
+    }
+    return undefined;
+  }
+
+  /**
+   * One candidate replaces the word at the cursor (plus a space, to type the next word at once);
+   * several extend it to their common prefix, or are listed on a second Tab in a row.
+   */
+  #tab(again: boolean): void {
+    const line = this.#line;
+    const cursor = this.#cursor;
+    let start = cursor;
+    while (start > 0 && !SPACE.test(line.charAt(start - 1))) start--;
+    let end = cursor;
+    while (end < line.length && !SPACE.test(line.charAt(end))) end++;
+    const found = [...new Set(this.#complete(line, cursor))];
+    const [only] = found;
+    if (only === undefined) {
+      this.#out += BELL;
+    } else if (found.length === 1) {
+      const spaced = end < line.length;
+      const next = line.slice(0, start) + only + (spaced ? "" : " ") + line.slice(end);
+      this.#set(next, start + only.length + 1);
+    } else {
+      const typed = line.slice(start, cursor);
+      const prefix = commonPrefix(found);
+      if (prefix.length > typed.length && prefix.startsWith(typed)) {
+        this.#set(line.slice(0, start) + prefix + line.slice(cursor), start + prefix.length);
+      } else if (!again) {
+        this.#out += BELL;
+      } else {
+        this.#moveToEnd();
+        this.#out += "\r\n" + found.join(" ") + "\r\n";
+        this.#cursor = cursor;
+        this.#dirty = true;
+      }
+    }
+  }
+
+  #insert(text: string): void {
+    const c = this.#cursor;
+    this.#set(this.#line.slice(0, c) + text + this.#line.slice(c), c + text.length);
+  }
+
+  #set(line: string, cursor: number): void {
+    if (line === this.#line && cursor === this.#cursor) return;
+    this.#line = line;
+    this.#cursor = cursor;
+    this.#dirty = true;
+  }
+
+  /** Ends the line: the cursor goes after it, so the caller's output starts on the next line. */
+  #finish(line: string | null): { line: string | null } {
+    this.#moveToEnd();
+    this.#out += "\r\n";
+    return { line };
+  }
+
+  #moveToEnd(): void {
+    const tail = codePoints(this.#line.slice(this.#cursor));
+    this.#cursor = this.#line.length;
+    if (this.#dirty) this.#render();
+    else if (tail > 0) this.#out += `\x1b[${tail}C`;
+  }
+
+  /** Whole-line redraw: simple, and right whatever the edit was. */
+  #render(): void {
+    const tail = codePoints(this.#line.slice(this.#cursor));
+    this.#out += "\r" + this.#prompt + this.#line + "\x1b[K" + (tail > 0 ? `\x1b[${tail}D` : "");
+    this.#dirty = false;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#dirty) this.#render();
+    const s = this.#out;
+    this.#out = "";
+    if (s !== "") await this.#output(s);
+  }
+
+  #rawMode(on: boolean): void {
+    if (this.#setRaw === undefined || this.#raw === on) return;
+    this.#setRaw(on);
+    this.#raw = on;
+  }
+
+  #remember(line: string): void {
+    if (this.#limit === 0 || line.trim() === "" || this.#history.at(-1) === line) return;
+    this.#history.push(line);
+    if (this.#history.length > this.#limit) {
+      this.#history.splice(0, this.#history.length - this.#limit);
     }
   }
 }
 
-function commonPrefix(words: string[]): string {
-  let p = words[0] ?? "";
-  for (const w of words) while (!w.startsWith(p)) p = p.slice(0, -1);
-  return p;
+/**
+ * Length of the key at `s[i]`: one code point, or a whole escape sequence (CSI `ESC [ … final`,
+ * SS3 `ESC O x`; an Alt-key `ESC x` is swallowed). 0 when the sequence may continue in the next
+ * chunk; at end of input whatever is there counts, so nothing waits forever.
+ */
+function keyLength(s: string, i: number, eof: boolean): number {
+  if (s.charCodeAt(i) !== 0x1b) return charLengthAt(s, i);
+  const rest = s.length - i;
+  if (rest < 2) return eof ? 1 : 0;
+  const next = s.charAt(i + 1);
+  if (next === "\x1b") return 1;
+  if (next === "O") return rest >= 3 ? 3 : eof ? rest : 0;
+  if (next !== "[") return 1 + charLengthAt(s, i + 1);
+  for (let j = i + 2; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c >= 0x40 && c <= 0x7e) return j - i + 1;
+    // Not a parameter or intermediate byte: a broken sequence, dropped up to here.
+    if (c < 0x20 || c > 0x3f) return j - i;
+  }
+  return eof ? rest : 0;
 }
 
-/** Completes the command name (the first word) from `words`; later words get none. */
-export function completeCommand(
-  words: readonly string[],
-): (line: string, cursor: number) => string[] {
-  return (line, cursor) => {
-    const before = line.slice(0, cursor);
-    if (/^\s*\S*\s/.test(before)) return [];
-    const word = before.trimStart();
-    return [...new Set(words.filter((w) => w.startsWith(word)))].sort();
-  };
+function isPrintable(seq: string): boolean {
+  const c = seq.codePointAt(0) ?? 0;
+  return seq.length === charLengthAt(seq, 0) && c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0);
+}
+
+/** UTF-16 length of the code point at `i` (0 at the end), so a cursor never splits a pair. */
+function charLengthAt(s: string, i: number): number {
+  if (i >= s.length) return 0;
+  return (s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+}
+
+function charLengthBefore(s: string, i: number): number {
+  if (i <= 0) return 0;
+  const low = s.charCodeAt(i - 1);
+  const high = s.charCodeAt(i - 2);
+  return i >= 2 && low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? 2 : 1;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i += charLengthAt(s, i)) n++;
+  return n;
+}
+
+function commonPrefix(words: readonly string[]): string {
+  let prefix = words[0] ?? "";
+  for (const w of words) {
+    let n = 0;
+    while (n < prefix.length && n < w.length && prefix.charCodeAt(n) === w.charCodeAt(n)) n++;
+    prefix = prefix.slice(0, n);
+  }
+  // Never end on half a surrogate pair.
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? prefix.slice(0, -1) : prefix;
+}
+
+function stripCr(line: string): string {
+  return line.endsWith("\r") ? line.slice(0, -1) : line;
 }

@@ -142,6 +142,9 @@ export class ServerCommands {
         return ok(`${files.length} file(s) of job ${job!.job_id}`, { name: job!.name, files });
       }
       case "abort_job": {
+        if (FINAL_STATUSES.has(job!.status)) {
+          throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+        }
         const done = await scheduler.abort(job!.job_id, `aborted by ${session.name}`);
         if (!done) throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
         return ok(`Abort requested for job ${job!.job_id}`);
