@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadKit, requireIntactKit } from "../kit/mod.ts";
-import { type LaunchRole, roleFlags, RUNTIME_DIR } from "./role_flags.ts";
+import { type LaunchRole, RUNTIME_DIR } from "./role_flags.ts";
 import { supervise } from "./supervise.ts";
 import { roleArgs } from "./role_args.ts";
 
