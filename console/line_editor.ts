@@ -8,7 +8,6 @@
  */
 
 // Kept importable from here for `console/main.ts`, which imported it from this file first.
-export { completeCommand } from "./complete_command.ts";
 
 /** Options of {@link LineEditor}. */
 export interface LineEditorOptions {
@@ -442,7 +441,7 @@ export class LineEditor {
   }
 
   #remember(line: string): void {
-    if (this.#limit === 0 || line.trim() === "" || this.#history.at(-1) === line) return;
+    if (line.trim() === "" || this.#history.at(-1) === line) return;
     this.#history.push(line);
     if (this.#history.length > this.#limit) {
       this.#history.splice(0, this.#history.length - this.#limit);

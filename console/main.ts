@@ -11,7 +11,8 @@ import { parseArgs } from "node:util";
 import { loadKit, requireIntactKit } from "../core/kit/mod.ts";
 import { AdminSession } from "./admin_session.ts";
 import { COMMAND_NAMES, ConsoleApp } from "./console_app.ts";
-import { completeCommand, LineEditor } from "./line_editor.ts";
+import { completeCommand } from "./complete_command.ts";
+import { LineEditor } from "./line_editor.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
