@@ -8,7 +8,7 @@
  * @module
  */
 import { loadSitePolicies, startRole } from "../core/launch/mod.ts";
-import { BudgetLedger } from "../core/filters/mod.ts";
+import { BudgetLedger, createSandboxedFilter } from "../core/filters/mod.ts";
 import { startServer } from "./start_server.ts";
 
 const { kit, options, log, logLevel } = await startRole("server", Deno.args, ["listen-host"]);
@@ -28,7 +28,12 @@ const server = await startServer({
   hostname: listenHost,
   log,
   authz,
-  filters: { privacy: () => privacy.policy, ledger },
+  filters: {
+    privacy: () => privacy.policy,
+    ledger,
+    jobFilter: (customDir, path, args) =>
+      createSandboxedFilter({ customDir, path, args, direction: undefined }),
+  },
   logLevel,
   // Exit 75 after `restart`: the launcher's supervisor starts the server again (core/launch).
   stop: (restart) => void stop(restart ? 75 : 0),

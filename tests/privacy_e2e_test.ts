@@ -1,6 +1,7 @@
 // Each site's privacy policy decides what leaves it (privacy-and-filters.md): site_a runs jobs under
 // its "public" scope, site_b under "private" (clip and noise, with a budget); the server filters the
-// task data it sends under its own policy. Real role processes, kits from provisioning, real TLS.
+// task data it sends under its own policy; the job brings filters of its own in custom/, which run in
+// a sandbox worker. Real role processes, kits from provisioning, real TLS.
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { decode } from "../core/wire/mod.ts";
@@ -35,12 +36,49 @@ export default function emit(task) {
 }
 `;
 
+// A job filter from the job's custom/: it runs last, in a worker with no permissions, and notes
+// what it saw and whether it could read a site's private key.
+const TAG = `
+export class Tag {
+  constructor(args) { this.args = args; }
+  async process(dxo, info) {
+    const reads = [];
+    for (const file of this.args.probe) {
+      try { await Deno.readTextFile(file); reads.push("allowed"); } catch (e) { reads.push(e.name); }
+    }
+    let net;
+    try { await fetch(this.args.url); net = "allowed"; } catch (e) { net = e.name; }
+    return { kind: dxo.kind, data: dxo.data,
+      meta: { ...dxo.meta, tag: { label: this.args.label, chain: info.chain, scope: info.scope,
+        saw: Object.keys(dxo.data).sort(), reads, net } } };
+  }
+}
+`;
+
+// A job filter the server runs on the task data it sends.
+const MARK = `
+export class Mark {
+  process(dxo) { return { ...dxo, data: { ...dxo.data, marked: new Float64Array([1]) } }; }
+}
+`;
+
 const LGDP = { clipping_norm: 1.0, sensitivity: 0.001, epsilon: 1.0, delta: 1e-5 };
 
 interface Dxo {
   kind: string;
   data: Record<string, Float64Array>;
-  meta: { seen?: string[]; _filter_provenance?: { filter: string; source: string }[] };
+  meta: {
+    seen?: string[];
+    tag?: {
+      label: string;
+      chain: string;
+      scope: string;
+      saw: string[];
+      reads: string[];
+      net: string;
+    };
+    _filter_provenance?: { filter: string; source: string }[];
+  };
 }
 interface Collected {
   rounds: { results: Record<string, Dxo>; missing: { site: string; reason: string }[] }[];
@@ -88,6 +126,7 @@ async function run(
   name: string,
   rounds: number,
   during?: (jobId: string) => Promise<void>,
+  serverFilters: Record<string, unknown> = {},
 ) {
   const dir = await writeJob({
     name,
@@ -98,16 +137,27 @@ async function run(
         path: "collect.default",
         args: { rounds, pause_ms: during ? 5000 : 0 },
       }],
+      ...serverFilters,
     },
     client: {
       format_version: 2,
       executors: [{ tasks: ["train"], executor: { id: "emit", path: "emit.default" } }],
       task_result_filters: [{
         tasks: ["train"],
-        filters: [{ name: "ExcludeVars", args: { exclude_vars: ["tmp"] } }],
+        filters: [
+          { name: "ExcludeVars", args: { exclude_vars: ["tmp"] } },
+          {
+            path: "tag.Tag",
+            args: {
+              label: name,
+              probe: ["site_a", "site_b"].map((s) => `${fed.project.kitDir(s)}/startup/client.key`),
+              url: `https://127.0.0.1:${fed.port}/`,
+            },
+          },
+        ],
       }],
     },
-    custom: { "collect.ts": COLLECT, "emit.ts": EMIT },
+    custom: { "collect.ts": COLLECT, "emit.ts": EMIT, "tag.ts": TAG, "mark.ts": MARK },
   });
   const session = await fed.login(ADMIN);
   try {
@@ -162,7 +212,7 @@ Deno.test("privacy scopes per site: filtered results, audited chains, budgets th
         assert.deepEqual([...a.data.w!], [3, 4]);
         assert.deepEqual(
           a.meta._filter_provenance!.map((p) => `${p.filter}@${p.source}`),
-          ["ExcludeVars@site", "ExcludeVars@job"],
+          ["ExcludeVars@site", "ExcludeVars@job", "Tag@job"],
         );
         // site_b (private): bn.* and tmp removed, the rest clipped to norm 1 and noised.
         assert.deepEqual(Object.keys(b.data).sort(), ["secret", "w"]);
@@ -173,8 +223,28 @@ Deno.test("privacy scopes per site: filtered results, audited chains, budgets th
         assert.ok(v.some((x, i) => x !== [3, 4, 12][i]! / 13), "no noise was added");
         assert.deepEqual(
           b.meta._filter_provenance!.map((p) => `${p.filter}@${p.source}`),
-          ["ExcludeVars@site", "LocalGaussianDP@site", "ExcludeVars@job"],
+          ["ExcludeVars@site", "LocalGaussianDP@site", "ExcludeVars@job", "Tag@job"],
         );
+      },
+    );
+
+    await t.step(
+      "the job's own filter from custom/ runs last, in a sandbox that can read nothing",
+      () => {
+        const [r0] = first.result.rounds;
+        // Decoded CBOR maps have no prototype; compare them as plain objects.
+        const a = { ...r0!.results.site_a!.meta.tag! };
+        const b = { ...r0!.results.site_b!.meta.tag! };
+        // It saw each site's already filtered payload (site_b's noised values are checked above).
+        assert.deepEqual(a, {
+          label: "two-scopes",
+          chain: "task_result",
+          scope: "public",
+          saw: ["bn.mean", "w"],
+          reads: ["NotCapable", "NotCapable"],
+          net: "NotCapable",
+        });
+        assert.deepEqual(b, { ...a, scope: "private", saw: ["secret", "w"] });
       },
     );
 
@@ -195,10 +265,11 @@ Deno.test("privacy scopes per site: filtered results, audited chains, budgets th
           "applied filter: ExcludeVars@site on task_result",
           "applied filter: LocalGaussianDP@site on task_result",
           "applied filter: ExcludeVars@job on task_result",
-          filters[3]!,
+          "applied filter: Tag@job on task_result",
+          filters[4]!,
         ]);
         assert.match(
-          filters[3]!,
+          filters[4]!,
           /^privacy spend: filter=LocalGaussianDP epsilon=1 delta=0\.00001/,
         );
       }
@@ -206,6 +277,8 @@ Deno.test("privacy scopes per site: filtered results, audited chains, budgets th
       assert.ok(
         siteA.every((lines) =>
           lines.includes("applied filter: ExcludeVars@site on task_result") &&
+          lines.indexOf("applied filter: Tag@job on task_result") >
+            lines.indexOf("applied filter: ExcludeVars@job on task_result") &&
           !lines.some((l) => l.includes("LocalGaussianDP"))
         ),
       );
@@ -291,6 +364,69 @@ Deno.test("privacy scopes per site: filtered results, audited chains, budgets th
       const next = await run(fed, "after-the-reload", 1);
       assert.deepEqual(Object.keys(next.result.rounds[0]!.results.site_a!.data), ["bn.mean"]);
     });
+
+    await t.step("the server runs a job's custom/ filter on task data it sends", async () => {
+      const { jobId, result } = await run(fed, "server-job-filter", 1, undefined, {
+        task_data_filters: [{ tasks: ["train"], filters: [{ path: "mark.Mark" }] }],
+      });
+      // After the server's scope filter removed server_only, the job's filter added its key.
+      assert.deepEqual(result.rounds[0]!.results.site_a!.meta.seen, ["marked", "w"]);
+      const lines = [...taskLines(await fed.auditLog("localhost"), jobId).values()];
+      assert.equal(lines.length, 1, "one broadcast task");
+      for (const task of lines) {
+        assert.deepEqual(task.slice(0, 2), [
+          "applied filter: ExcludeVars@site on task_data",
+          "applied filter: Mark@job on task_data",
+        ]);
+      }
+    });
+
+    await t.step(
+      "a job filter that reaches outside custom/ refuses the job at each site",
+      async () => {
+        const secret = `${fed.project.kitDir("site_a")}/local/privacy.json`;
+        const dir = await writeJob({
+          name: "leaky-filter",
+          server: {
+            format_version: 2,
+            workflows: [{ id: "c", path: "collect.default", args: { rounds: 1 } }],
+          },
+          client: {
+            format_version: 2,
+            executors: [{ tasks: ["train"], executor: { id: "emit", path: "emit.default" } }],
+            task_result_filters: [{ tasks: ["train"], filters: [{ path: "leak.Leak" }] }],
+          },
+          custom: {
+            "collect.ts": COLLECT,
+            "emit.ts": EMIT,
+            "leak.ts": `import policy from ${JSON.stringify(secret)} with { type: "json" };
+export class Leak { process(dxo) { return { ...dxo, meta: { policy } }; } }`,
+          },
+        });
+        const session = await fed.login(ADMIN);
+        try {
+          const r = await session.submitFolder(dir);
+          assert.ok(r.ok, JSON.stringify(r));
+          const jobId = (r.data as { job_id: string }).job_id;
+          const job = await fed.finished(session, jobId);
+          assert.equal(job.status, "FAILED_TO_RUN", JSON.stringify(job));
+          for (const site of ["site_a", "site_b"]) {
+            assert.match(
+              job.sites![site]!.reason!,
+              /JOB_CONFIG_INVALID task_result_filters\[0\]\.filters\[0\]: Job filter "leak\.Leak" cannot be loaded[^\n]*Requires read access/,
+            );
+            // Nothing of the job is left at the site.
+            await assert.rejects(
+              Deno.stat(`${fed.project.kitDir(site)}/jobs/${jobId}`),
+              Deno.errors.NotFound,
+            );
+          }
+        } finally {
+          await session.close();
+          await Deno.remove(dirname(dir), { recursive: true });
+        }
+      },
+    );
   } finally {
     await fed.close();
   }

@@ -44,6 +44,11 @@ export {
   type JobFilterChains,
   JobFilterError,
 } from "./job_filter_chains.ts";
+export {
+  createSandboxedFilter,
+  type SandboxedFilter,
+  type SandboxedFilterOptions,
+} from "./sandboxed_filter.ts";
 export { PrivacyStore, type PrivacyStoreOptions } from "./privacy_store.ts";
 export { type Dxo, type DxoValue, isDxo } from "./dxo.ts";
 export { ExcludeVars } from "./exclude_vars.ts";

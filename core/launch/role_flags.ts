@@ -101,6 +101,7 @@ export function roleFlags(
     "--no-prompt",
     "--no-remote",
     "--deny-import",
+    "--unstable-worker-options",
     `--allow-read=${
       [
         kitDir,

@@ -306,6 +306,7 @@ export class JobScheduler {
       msg: `server filters privacy=${scope ? "on" : "none"}`,
     });
     this.#deployed.set(jobId, running);
+    // A job filter's sandbox worker must not outlive a controller that never started.
     const runner = await this.#o.jobs.start({
       jobId,
       sites: running,
@@ -324,6 +325,9 @@ export class JobScheduler {
       ...(filters ? { filters } : {}),
       ...(this.#o.ledger ? { ledger: this.#o.ledger } : {}),
       log: this.#o.log,
+    }).catch((err) => {
+      filters?.close();
+      throw err;
     });
     this.#active.set(jobId, runner);
     for (const site of running) sites[site] = { status: "running" };
