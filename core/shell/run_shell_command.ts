@@ -4,6 +4,8 @@ import {
   READABLE_EXTENSIONS,
   type ShellCommand,
 } from "./parse_shell_command.ts";
+import { grepInWorker } from "./grep_in_worker.ts";
+import { splitLines } from "./grep_lines.ts";
 import { ShellError } from "./shell_error.ts";
 
 /** Largest file any command reads: bounds the memory one console command can take. */
@@ -12,6 +14,9 @@ const MAX_BYTES = 16 * 1024 * 1024;
 const MAX_ENTRIES = 10_000;
 /** Entries stat'ed at once by `ls`: a big folder lists fast without a burst of open requests. */
 const LSTAT_BATCH = 64;
+
+/** How long one grep may match before it is stopped and refused. */
+const GREP_TIME_MS = 5_000;
 
 const bad = (message: string) => new ShellError("BAD_COMMAND_ARGS", message);
 
@@ -98,13 +103,6 @@ async function readInside(command: string, root: string, file: string): Promise<
   return bytes;
 }
 
-/** Lines of a text, without the empty string after a final newline. */
-function lines(text: string): string[] {
-  const out = text.split("\n");
-  if (out.at(-1) === "") out.pop();
-  return out;
-}
-
 interface Entry {
   name: string;
   info: Deno.FileInfo;
@@ -150,6 +148,7 @@ async function list(
   root: string,
   file: string,
   flags: ReadonlySet<LsFlag>,
+  maxEntries: number,
 ): Promise<string> {
   const real = await resolveInside("ls", root, `${root}/${file}`, file);
   const info = await Deno.stat(real);
@@ -160,7 +159,7 @@ async function list(
     const names: string[] = [];
     for await (const e of Deno.readDir(dir)) {
       if (!flags.has("a") && e.name.startsWith(".")) continue;
-      if (++count > MAX_ENTRIES) break;
+      if (++count > maxEntries) break;
       names.push(e.name);
     }
     const entries: Entry[] = [];
@@ -185,14 +184,14 @@ async function list(
     // Symlinked folders are listed, not entered; a folder swapped for a link meanwhile is
     // resolved again and refused if it now leads out.
     for (const e of entries) {
-      if (!e.info.isDirectory || count > MAX_ENTRIES) continue;
+      if (!e.info.isDirectory || count > maxEntries) continue;
       const sub = `${label}/${e.name}`;
       out.push("");
       await listDir(await resolveInside("ls", root, `${dir}/${e.name}`, sub), sub);
     }
   };
   await listDir(real, file.replace(/\/+$/, "") || ".");
-  if (count > MAX_ENTRIES) out.push(`ls: listing stopped after ${MAX_ENTRIES} entries`);
+  if (count > maxEntries) out.push(`ls: listing stopped after ${maxEntries} entries`);
   return out.join("\n");
 }
 
@@ -201,7 +200,7 @@ function cat(text: string, flags: ReadonlySet<string>): string {
   const out: string[] = [];
   let n = 0;
   let previousBlank = false;
-  for (let line of lines(text)) {
+  for (let line of splitLines(text)) {
     const blank = line === "";
     if (flags.has("s") && blank && previousBlank) continue;
     previousBlank = blank;
@@ -209,24 +208,6 @@ function cat(text: string, flags: ReadonlySet<string>): string {
     if (flags.has("b") ? !blank : flags.has("n")) line = `${String(++n).padStart(6)}\t${line}`;
     out.push(line);
   }
-  return out.join("\n");
-}
-
-/** `grep`: matching lines, prefixed by `N:` (`-n`, 1-based) then the line's byte offset (`-b`). */
-function grep(bytes: Uint8Array, pattern: RegExp, flags: ReadonlySet<string>): string {
-  // A fresh RegExp without g/y: `test()` must not carry `lastIndex` from line to line.
-  const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
-  const encoder = new TextEncoder();
-  const out: string[] = [];
-  let offset = 0;
-  lines(new TextDecoder().decode(bytes)).forEach((line, i) => {
-    if (re.test(line)) {
-      out.push(
-        (flags.has("n") ? `${i + 1}:` : "") + (flags.has("b") ? `${offset}:` : "") + line,
-      );
-    }
-    offset += encoder.encode(line).length + 1;
-  });
   return out.join("\n");
 }
 
@@ -239,15 +220,21 @@ function grep(bytes: Uint8Array, pattern: RegExp, flags: ReadonlySet<string>): s
  *
  * `pwd` answers `/`: the workspace root as the user sees it (every file argument is relative to
  * it), so the site's real layout does not leak. Outputs carry no final newline; decoding is
- * UTF-8 with U+FFFD for invalid bytes. `ls -a` shows dotfiles but not `.` and `..`.
+ * UTF-8 with U+FFFD for invalid bytes. `ls -a` shows dotfiles but not `.` and `..`. A grep
+ * runs in a worker and is stopped after `grepTimeMs` (default 5 s), refused with `BAD_COMMAND_ARGS`;
+ * `ls` lists at most `lsMaxEntries` (default 10,000) entries, `-R` levels together.
  */
-export async function runShellCommand(root: string, command: ShellCommand): Promise<string> {
+export async function runShellCommand(
+  root: string,
+  command: ShellCommand,
+  options: { grepTimeMs?: number; lsMaxEntries?: number } = {},
+): Promise<string> {
   const realRoot = await Deno.realPath(root);
   switch (command.name) {
     case "pwd":
       return "/";
     case "ls":
-      return await list(realRoot, command.file, command.flags);
+      return await list(realRoot, command.file, command.flags, options.lsMaxEntries ?? MAX_ENTRIES);
     case "cat":
       return cat(
         new TextDecoder().decode(await readInside("cat", realRoot, command.file)),
@@ -263,13 +250,19 @@ export async function runShellCommand(root: string, command: ShellCommand): Prom
           : bytes.subarray(Math.max(0, bytes.length - count));
         return new TextDecoder().decode(part);
       }
-      const all = lines(new TextDecoder().decode(bytes));
+      const all = splitLines(new TextDecoder().decode(bytes));
       const part = command.name === "head"
         ? all.slice(0, count)
         : all.slice(Math.max(0, all.length - count));
       return part.join("\n");
     }
     case "grep":
-      return grep(await readInside("grep", realRoot, command.file), command.pattern, command.flags);
+      return await grepInWorker(
+        await readInside("grep", realRoot, command.file),
+        command.pattern,
+        command.flags,
+        command.file,
+        options.grepTimeMs ?? GREP_TIME_MS,
+      );
   }
 }

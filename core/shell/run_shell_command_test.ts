@@ -206,24 +206,30 @@ Deno.test("runShellCommand() ls -R recurses with headers, never into symlinks", 
   });
 });
 
-Deno.test("runShellCommand() ls stops after 10,000 entries, -R levels together", async () => {
+Deno.test("runShellCommand() ls stops after its entry limit, -R levels together", async () => {
   await withWorkspace(async ({ root }) => {
     for (const sub of ["a", "b"]) {
       await Deno.mkdir(`${root}/many/${sub}`, { recursive: true });
-      const names = Array.from({ length: 5003 }, (_, i) => `${root}/many/${sub}/f${i}.txt`);
-      for (let i = 0; i < names.length; i += 500) {
-        await Promise.all(names.slice(i, i + 500).map((n) => Deno.writeFile(n, new Uint8Array())));
+      for (let i = 0; i < 13; i++) {
+        await Deno.writeFile(`${root}/many/${sub}/f${i}.txt`, new Uint8Array());
       }
     }
-    const out = (await run(root, "ls", "-R", "many")).split("\n");
-    // 3 headers, 2 blank lines, a and b, all 5003 of a, 4995 of b, then the notice.
-    assert.equal(out.length, 3 + 2 + 2 + 5003 + 4995 + 1);
+    const ls = (limit: number, ...args: string[]) =>
+      runShellCommand(root, parseShellCommand("ls", args), { lsMaxEntries: limit });
+    const out = (await ls(20, "-R", "many")).split("\n");
+    // 3 headers, 2 blank lines, a and b, all 13 of a, 5 of b, then the notice.
+    assert.equal(out.length, 3 + 2 + 2 + 13 + 5 + 1);
     assert.deepEqual(out.slice(0, 4), ["many:", "a", "b", ""]);
     assert.equal(out.filter((l) => l.startsWith("many/")).length, 2);
-    assert.equal(out.at(-1), "ls: listing stopped after 10000 entries");
-    const flat = (await run(root, "ls", "many/a")).split("\n");
-    assert.equal(flat.length, 5003);
+    assert.equal(out.at(-1), "ls: listing stopped after 20 entries");
+    const flat = (await ls(20, "many/a")).split("\n");
+    assert.equal(flat.length, 13);
     assert.equal(flat[0], "f0.txt");
+    assert.equal((await ls(13, "many/a")).split("\n").length, 13);
+    assert.equal(
+      (await ls(12, "many/a")).split("\n").at(-1),
+      "ls: listing stopped after 12 entries",
+    );
   });
 });
 
@@ -304,6 +310,31 @@ Deno.test("runShellCommand() grep: RegExp per line, -i, -n, -b byte offsets", as
       }),
       "alpha\nBeta\ngamma beta",
     );
+  });
+});
+
+Deno.test("runShellCommand() stops a grep whose pattern backtracks without end, and stays responsive", async () => {
+  await withWorkspace(async ({ root }) => {
+    // 40 a's then b: (a+)+$ tries 2^40 splits before it fails.
+    await Deno.writeTextFile(`${root}/slow.log`, `ok\n${"a".repeat(40)}b\n`);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      await rejects(
+        runShellCommand(root, parseShellCommand("grep", ["(a+)+$", "slow.log"]), {
+          grepTimeMs: 300,
+        }),
+        "BAD_COMMAND_ARGS",
+        'grep: pattern "(a+)+$" took over 300 ms on "slow.log" and was stopped; ' +
+          "use a simpler pattern (nested repetition such as (a+)+ backtracks)",
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    // The caller's event loop kept running while the worker matched.
+    assert.ok(ticks >= 10, `only ${ticks} timer ticks in 300 ms`);
+    // The same file with a plain pattern still greps.
+    assert.equal(await run(root, "grep", "-n", "^ok", "slow.log"), "1:ok");
   });
 });
 
