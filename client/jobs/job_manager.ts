@@ -56,6 +56,8 @@ interface Entry {
     args: unknown;
     path: string;
     proc?: ExecutorProcess;
+    /** Settles when the executor's last task is done: it runs one task at a time, in order. */
+    idle?: Promise<void>;
   }[];
 }
 
@@ -158,6 +160,32 @@ export class JobManager {
       return { error: `no executor of job "${task.jobId}" serves task "${task.taskName}"` };
     }
     const ex = entry.executors[index]!;
+    // A site behind its peers (the server moved on after min_clients answered) gets the next
+    // round's task while it still trains: it waits its turn rather than breaking the running one.
+    const previous = ex.idle ?? Promise.resolve();
+    let done!: () => void;
+    const idle = new Promise<void>((resolve) => done = resolve);
+    ex.idle = idle;
+    await previous;
+    try {
+      return await this.#runOn(entry, ex, task, site);
+    } finally {
+      done();
+      if (ex.idle === idle) delete ex.idle;
+    }
+  }
+
+  async #runOn(
+    entry: Entry,
+    ex: Entry["executors"][number],
+    task: AssignedTask,
+    site: string,
+  ): Promise<{ payload: Uint8Array } | { error: string }> {
+    const stopped = this.#stopped.get(task.jobId);
+    if (stopped) return { error: `job "${task.jobId}" was stopped at site "${site}": ${stopped}` };
+    if (this.#jobs.get(task.jobId) !== entry) {
+      return { error: `job "${task.jobId}" is not deployed at site "${site}"` };
+    }
     const { job } = entry;
     const at = {
       jobId: job.jobId,

@@ -94,3 +94,40 @@ Deno.test("JobManager replaces an executor that overran its wall time", async ()
     await Deno.remove(app, { recursive: true });
   }
 });
+
+Deno.test("JobManager runs a job's tasks for one executor one at a time, in arrival order", async () => {
+  const app = await Deno.makeTempDir({ prefix: "stockade_app_" });
+  await Deno.mkdir(`${app}/config`);
+  await Deno.mkdir(`${app}/custom`);
+  await Deno.writeTextFile(
+    `${app}/config/config_fed_client.json`,
+    JSON.stringify({
+      format_version: 2,
+      executors: [{ tasks: ["*"], executor: { path: "nap.Nap" } }],
+    }),
+  );
+  await Deno.writeTextFile(
+    `${app}/custom/nap.ts`,
+    `export async function Nap(t: { data: { round: number; ms: number } }) {
+      await new Promise((ok) => setTimeout(ok, t.data.ms));
+      return { round: t.data.round, ended: Date.now() };
+    }`,
+  );
+  const s = await setup(app);
+  try {
+    // Round 2 arrives while round 1 still runs, as at a site the server has moved on from.
+    const first = s.task("train", { round: 1, ms: 300 });
+    const second = s.task("train", { round: 2, ms: 0 });
+    const [a, b] = await Promise.all([first, second]);
+    assert.ok("payload" in a && "payload" in b, JSON.stringify([a, b]));
+    const ra = decode(a.payload) as { round: number; ended: number };
+    const rb = decode(b.payload) as { round: number; ended: number };
+    assert.deepEqual([ra.round, rb.round], [1, 2]);
+    assert.ok(rb.ended >= ra.ended, "round 2 ran after round 1 ended");
+    assert.equal(s.audit.jobEvents.filter((e) => e.msg?.startsWith("executor started")).length, 1);
+    assert.equal(s.jobs.get("job-1")!.stats.failed, 0);
+  } finally {
+    await s.close();
+    await Deno.remove(app, { recursive: true });
+  }
+});
