@@ -5,6 +5,7 @@ import { parseCertificate } from "../core/pki/mod.ts";
 import { COMMANDS } from "../policies/mod.ts";
 import type { AdminReply, AdminSession } from "./admin_session.ts";
 import { renderWatch, type WatchedJob } from "./render_watch.ts";
+import { terminalSafe } from "./terminal_safe.ts";
 
 /** Commands the console answers itself (`authorization.md` §6). */
 export const LOCAL_COMMANDS: Readonly<Record<string, string>> = {
@@ -63,8 +64,10 @@ export class ConsoleApp {
   }
 
   #show(reply: AdminReply): void {
-    if (this.#o.json) this.#o.out.print(JSON.stringify(reply, jsonBytes));
-    else this.#o.out.print(reply.ok ? reply.message : `${reply.code}: ${reply.message}`);
+    if (this.#o.json) return this.#o.out.print(JSON.stringify(reply, jsonBytes));
+    // Messages carry site files and job names: never let them drive the terminal.
+    const text = reply.ok ? reply.message : `${reply.code}: ${reply.message}`;
+    this.#o.out.print(terminalSafe(text));
   }
 
   async #dispatch(command: string, args: string[]): Promise<AdminReply | undefined> {
@@ -129,7 +132,7 @@ export class ConsoleApp {
       const r = await this.#s.command("get_job_meta", [jobId]);
       if (!r.ok) return r;
       const job = r.data as WatchedJob;
-      const text = renderWatch(job);
+      const text = terminalSafe(renderWatch(job));
       if (text !== last) {
         if (this.#o.json) out.print(JSON.stringify({ watch: job }));
         else if (out.terminal) {

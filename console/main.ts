@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { loadKit, requireIntactKit } from "../core/kit/mod.ts";
 import { AdminSession } from "./admin_session.ts";
 import { COMMAND_NAMES, ConsoleApp } from "./console_app.ts";
+import { terminalSafe } from "./terminal_safe.ts";
 import { completeCommand } from "./complete_command.ts";
 import { LineEditor } from "./line_editor.ts";
 
@@ -64,7 +65,7 @@ try {
       try {
         await app.run(words);
       } catch (err) {
-        console.error(`error: ${err instanceof Error ? err.message : err}`);
+        console.error(`error: ${terminalSafe(err instanceof Error ? err.message : String(err))}`);
       }
     }
     editor.close();

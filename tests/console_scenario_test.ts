@@ -184,6 +184,14 @@ Deno.test("console scenario: who may do what, decided by the server and by each 
           "BAD_COMMAND_ARGS",
           /must end in one of/,
         );
+        // A log line crafted to drive the admin's terminal is printed, not obeyed.
+        await Deno.writeTextFile(
+          `${fed.project.kitDir("site_a")}/hostile.log`,
+          "ok\x1b]0;pwned\x07\x1b[2J\rfake\n",
+        );
+        const { app, printed } = consoleFor(as(OA), tmp);
+        assert.ok(await app.run(["cat", "site_a", "hostile.log"]));
+        assert.equal(printed.at(-1), "site_a: \nok^[]0;pwned^G^[[2J^Mfake");
         const site = await fed.auditLog("site_a");
         // The site's own decisions, each pointing at the server event that forwarded the command.
         assert.match(site, /\[R:[^\]]+\]\[T:[^\]]+\]\[U:orgadmin@org-a\.example\]\[A:ls local\]ok/);
