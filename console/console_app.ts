@@ -6,6 +6,7 @@ import { COMMANDS } from "../policies/mod.ts";
 import type { AdminReply, AdminSession } from "./admin_session.ts";
 import { renderWatch, type WatchedJob } from "./render_watch.ts";
 import { terminalSafe } from "./terminal_safe.ts";
+import { pathExists } from "../core/util/path_exists.ts";
 
 /** Commands the console answers itself (`authorization.md` §6). */
 export const LOCAL_COMMANDS: Readonly<Record<string, string>> = {
@@ -202,7 +203,7 @@ export class ConsoleApp {
     if (!data?.server) return r;
     const base = resolve(dest ?? this.#o.downloadDir);
     const target = `${base}/${jobId}`;
-    if (await exists(target)) {
+    if (await pathExists(target)) {
       return {
         ok: false,
         code: "DEST_EXISTS",
@@ -273,16 +274,6 @@ function help(command: string | undefined): AdminReply {
     ...Object.values(LOCAL_COMMANDS),
   ];
   return { ok: true, message: rows.join("\n"), data: { commands: COMMAND_NAMES } };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }
 
 /** Bytes in JSON output as their length, not as a list of numbers. */

@@ -30,6 +30,7 @@ export type {
   PolicyRole,
 } from "./authorization_policy.ts";
 export { type AuthorizationRequest, authorize, type Identity } from "./authorize.ts";
+export { CommandRefusal } from "./command_refusal.ts";
 export { type CheckedAt, COMMANDS, type ConsoleCommand } from "./commands.ts";
 export {
   type DecisionChange,

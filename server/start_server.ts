@@ -11,7 +11,7 @@ import { JobService } from "./jobs/job_service.ts";
 import { JobScheduler, type JobSchedulerOptions } from "./jobs/job_scheduler.ts";
 import { JobStore } from "./jobs/job_store.ts";
 import { ConsoleService } from "./console/console_service.ts";
-import type { LogLevel } from "../core/launch/start_role.ts";
+import type { LogLevel } from "../core/launch/log_level.ts";
 import { readIdentity } from "../core/pki/mod.ts";
 import {
   type AuthorizationDecision,

@@ -119,6 +119,11 @@ Deno.test("every console command: what it does, and its refusal", async (t) => {
       const f = await ok(a, "download_job_file", [done, "result.cbor"]);
       assert.ok((f.data as { data: Uint8Array }).data.length > 0);
       await no(a, "download_job_file", [done, "../job.json"], "BAD_COMMAND_ARGS");
+      await no(a, "download_job_file", [done, "nope.cbor"], "FILE_NOT_FOUND");
+      // A link in the run folder (the controller's to write) does not reach the server's kit.
+      const server = fed.project.kitDir("localhost");
+      await Deno.symlink(`${server}/startup/server.key`, `${server}/jobs/${done}/run/key.cbor`);
+      await no(a, "download_job_file", [done, "key.cbor"], "BAD_COMMAND_ARGS");
       await no(m, "download_job_file", [done], "NOT_AUTHORIZED");
       await ok(a, "download_job_components", [done, "meta.json"], /1 file/);
       await no(a, "download_job_components", [done, "nope.json"], "FILE_NOT_FOUND");

@@ -1,12 +1,18 @@
-import { lookupCommand } from "../../policies/mod.ts";
 import {
   type AuthorizationDecision,
   AuthorizationError,
   type AuthorizationRequest,
+  CommandRefusal,
+  lookupCommand,
 } from "../../policies/mod.ts";
 import type { PrivacyPolicy } from "../../core/filters/mod.ts";
-import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
-import { parseShellCommand, runShellCommand, ShellError } from "../../core/shell/mod.ts";
+import { isLogLevel, LOG_LEVELS, type LogLevel, processInfo } from "../../core/launch/mod.ts";
+import {
+  isShellCommand,
+  parseShellCommand,
+  runShellCommand,
+  ShellError,
+} from "../../core/shell/mod.ts";
 import type { AuditSink } from "../../core/util/audit_sink.ts";
 import type { JobManager } from "../jobs/job_manager.ts";
 import type { CommandAnswer, ReceivedCommand } from "../jobs/deployer.ts";
@@ -31,15 +37,6 @@ export interface SiteConsoleOptions {
   started: Date;
 }
 
-/** A refusal with the code the console shows. */
-class Refusal extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-const SHELL = new Set(["pwd", "ls", "cat", "head", "tail", "grep"]);
-
 /**
  * The console commands a site answers itself (`authorization.md` §6, checked `C`): the server
  * forwards the command with the user it authenticated; this site checks its own policy (for job
@@ -63,10 +60,10 @@ export class SiteConsole {
       this.#o.audit.addEvent({ user: user.name, action, ref: cmd.ref, msg });
     try {
       const command = lookupCommand(name);
-      const shell = SHELL.has(name) ? parseShellCommand(name, args) : undefined;
+      const shell = isShellCommand(name) ? parseShellCommand(name, args) : undefined;
       const job = cmd.jobId ? this.#o.jobs.get(cmd.jobId) : undefined;
       if (cmd.jobId && !job && name !== "download_job") {
-        throw new Refusal("JOB_NOT_FOUND", `job ${cmd.jobId} is not deployed here`);
+        throw new CommandRefusal("JOB_NOT_FOUND", `job ${cmd.jobId} is not deployed here`);
       }
       // The submitter this site verified itself; the server's word only for jobs it never ran.
       const submitter = job?.job.submitter ?? (cmd.args.submitter as Identity | undefined);
@@ -77,7 +74,7 @@ export class SiteConsole {
         siteOrg: this.#o.siteOrg,
       });
       if (!decision.allowed) {
-        throw new Refusal(
+        throw new CommandRefusal(
           "NOT_AUTHORIZED",
           AuthorizationError.notAuthorized(user.name, command.right).message,
         );
@@ -88,7 +85,7 @@ export class SiteConsole {
       const ref = await audit("ok");
       return { ok: true, data, ref };
     } catch (err) {
-      const code = err instanceof Refusal || err instanceof ShellError ||
+      const code = err instanceof CommandRefusal || err instanceof ShellError ||
           err instanceof AuthorizationError
         ? err.code
         : "COMMAND_FAILED";
@@ -142,22 +139,16 @@ export class SiteConsole {
         stats.errors.length = 0;
         return { reset: n };
       }
-      case "configure_job_log":
-        o.jobs.get(jobId!)!.stats.logLevel = level(args);
-        return { log_level: level(args) };
+      case "configure_job_log": {
+        const { stats } = o.jobs.get(jobId!)!;
+        stats.logLevel = level(args);
+        return { log_level: stats.logLevel };
+      }
       case "configure_site_log":
         o.logLevel.value = level(args);
         return { log_level: o.logLevel.value };
       case "sys_info":
-        return {
-          os: Deno.build.os,
-          arch: Deno.build.arch,
-          deno: Deno.version.deno,
-          v8: Deno.version.v8,
-          pid: Deno.pid,
-          memory: Deno.memoryUsage(),
-          uptime_s: Math.round((Date.now() - o.started.getTime()) / 1000),
-        };
+        return processInfo(o.started);
       case "report_resources":
         return { resources: o.resources() };
       case "report_env":
@@ -170,7 +161,7 @@ export class SiteConsole {
       case "download_job":
         return await this.#jobAudit(jobId!);
       default:
-        throw new Refusal("UNKNOWN_COMMAND", `"${name}" is not a command sites answer`);
+        throw new CommandRefusal("UNKNOWN_COMMAND", `"${name}" is not a command sites answer`);
     }
   }
 
@@ -181,20 +172,21 @@ export class SiteConsole {
       return { audit_log: await Deno.readFile(path) };
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
-        throw new Refusal("JOB_NOT_FOUND", `no audit log of job ${jobId} here`);
+        throw new CommandRefusal("JOB_NOT_FOUND", `no audit log of job ${jobId} here`);
       }
       throw err;
     }
   }
 }
 
+/** The level argument; the server checked it, but a site takes no argument on trust. */
 function level(args: string[]): LogLevel {
   const value = args[0] ?? "";
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new Refusal(
+  if (!isLogLevel(value)) {
+    throw new CommandRefusal(
       "BAD_COMMAND_ARGS",
       `log config "${value}" is not a level; use one of ${LOG_LEVELS.join(", ")}`,
     );
   }
-  return value as LogLevel;
+  return value;
 }

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
+import { type LogLevel, logsAt } from "../../core/launch/log_level.ts";
 import { resolveComponent } from "../../core/app_common/resolve_component.ts";
 import type { AppConfig } from "../../core/jobs/mod.ts";
 import { routeTask } from "../../core/jobs/mod.ts";
@@ -200,7 +200,7 @@ export class JobManager {
         grant: { ...job.grant, read: [...new Set([...job.grant.read, ...this.#runtimeRead])] },
         cwd: job.runDir,
         log: (level, message) => {
-          if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(entry.stats.logLevel)) {
+          if (logsAt(level, entry.stats.logLevel)) {
             this.#log(level, `job ${job.jobId}: ${message}`);
           }
         },

@@ -27,6 +27,8 @@ export {
 export { runLauncher, type RunLauncherOptions } from "./run_launcher.ts";
 export { supervise, type SuperviseOptions } from "./supervise.ts";
 export { type StartedRole, startRole } from "./start_role.ts";
+export { processInfo } from "./process_info.ts";
+export { isLogLevel, LOG_LEVELS, type LogLevel, logsAt } from "./log_level.ts";
 export { loadSitePolicies, type SitePolicies } from "./load_site_policies.ts";
 export { grantableDataPaths } from "./grantable_data_paths.ts";
 export { roleArgs } from "./role_args.ts";

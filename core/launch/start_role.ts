@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { type LoadedKit, requireIntactKit } from "../kit/mod.ts";
+import { type LogLevel, logsAt } from "./log_level.ts";
 import { probeSandbox } from "./probe_sandbox.ts";
 
 /** What a role main has once its kit passed the start-time check. */
@@ -7,14 +8,10 @@ export interface StartedRole {
   kit: LoadedKit;
   /** Options beyond `--kit` and `--check-sandbox` (e.g. `listen-host`). */
   options: Record<string, string | undefined>;
-  log: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+  log: (level: LogLevel, message: string) => void;
   /** The lowest level `log` prints (default `info`); `configure_site_log` changes it. */
   logLevel: { value: LogLevel };
 }
-
-/** Log levels, lowest first. */
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = typeof LOG_LEVELS[number];
 
 /**
  * The common start of `server/main.ts` and `client/main.ts`: parses `--kit` (plus `extra`
@@ -46,7 +43,7 @@ export async function startRole(
   }
   const logLevel: StartedRole["logLevel"] = { value: "info" };
   const log: StartedRole["log"] = (level, message) => {
-    if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(logLevel.value)) {
+    if (logsAt(level, logLevel.value)) {
       console.error(`${new Date().toISOString()} [${kit.name}] ${level}: ${message}`);
     }
   };

@@ -1,4 +1,5 @@
 import { abortableSleep } from "../util/abortable_sleep.ts";
+import { pathExists } from "../util/path_exists.ts";
 
 /** Options of `supervise()`. */
 export interface SuperviseOptions {
@@ -37,16 +38,6 @@ export interface SuperviseOptions {
 const KIT_CHECK_FAILED = 2;
 
 type Wake = "exit" | "shutdown" | "restart" | "stop";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
 
 async function removeIfPresent(path: string): Promise<void> {
   try {
@@ -92,7 +83,7 @@ async function superviseUntil(options: SuperviseOptions, signal: AbortSignal): P
   const restartFile = `${options.kitDir}/restart.fl`;
 
   for (const f of [shutdownFile, restartFile]) {
-    if (await exists(f)) {
+    if (await pathExists(f)) {
       log(`Removing stale "${f}" left from an earlier run`);
       await removeIfPresent(f);
     }
@@ -112,8 +103,8 @@ async function superviseUntil(options: SuperviseOptions, signal: AbortSignal): P
     for (;;) {
       if (signal.aborted) return "stop" as Wake;
       if (exited) return "exit" as Wake;
-      if (await exists(shutdownFile)) return "shutdown" as Wake;
-      if (await exists(restartFile)) return "restart" as Wake;
+      if (await pathExists(shutdownFile)) return "shutdown" as Wake;
+      if (await pathExists(restartFile)) return "restart" as Wake;
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
       // One controller per wait, aborted by the stop listener below: no signal chains pile up

@@ -105,7 +105,6 @@ export class Reservations {
     }
   }
 
-  /** Jobs counted against `max_concurrent_jobs`. */
   /** What the site holds now, for `report_resources` (`authorization.md` §6). */
   report(): { max_concurrent_jobs: number; jobs: { job_id: string; allocated: boolean }[] } {
     this.sweep();
@@ -115,6 +114,7 @@ export class Reservations {
     };
   }
 
+  /** Jobs counted against `max_concurrent_jobs`. */
   get count(): number {
     return this.#held.size;
   }

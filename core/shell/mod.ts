@@ -16,6 +16,7 @@ export {
   type CatFlag,
   type GrepFlag,
   hasReadableExtension,
+  isShellCommand,
   type LsFlag,
   parseShellCommand,
   READABLE_EXTENSIONS,

@@ -31,6 +31,11 @@ export type ShellCommand =
 /** The shell commands, in the order of `authorization.md` §6. */
 const SHELL_COMMANDS = ["pwd", "ls", "cat", "head", "tail", "grep"] as const;
 
+/** Whether `name` is one of the shell commands (`pwd ls cat head tail grep`). */
+export function isShellCommand(name: string): boolean {
+  return (SHELL_COMMANDS as readonly string[]).includes(name);
+}
+
 const FILE = /^[A-Za-z0-9._/-]*$/;
 /** Extensions `cat`, `head`, `tail` and `grep` may read: text, never keys or certificates. */
 export const READABLE_EXTENSIONS = [

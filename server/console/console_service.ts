@@ -2,10 +2,12 @@ import {
   type AuthorizationDecision,
   AuthorizationError,
   type AuthorizationRequest,
+  CommandRefusal,
   type ConsoleCommand,
   lookupCommand,
 } from "../../policies/mod.ts";
-import { parseShellCommand, ShellError } from "../../core/shell/mod.ts";
+import { isLogLevel, LOG_LEVELS } from "../../core/launch/mod.ts";
+import { isShellCommand, parseShellCommand, ShellError } from "../../core/shell/mod.ts";
 import type { JobRecord } from "../jobs/job_record.ts";
 import type { JobScheduler } from "../jobs/job_scheduler.ts";
 import type { JobStore } from "../jobs/job_store.ts";
@@ -36,13 +38,6 @@ export interface ConsoleDeps extends ServerCommandsOptions {
   siteTimeoutMs?: number;
 }
 
-/** A refusal with its code, turned into an `ok: false` reply. */
-export class Refusal extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
 /** One site's answer to a forwarded command, as the console shows it. */
 export interface SiteAnswer {
   ok: boolean;
@@ -68,7 +63,6 @@ const TARGETED = new Set([
 // Targeted commands whose last argument is a config, not a site.
 const WITH_CONFIG = new Set(["configure_job_log", "configure_site_log"]);
 const ALL_ALLOWED = new Set(["show_scopes", "shutdown", "restart"]);
-const SHELL = new Set(["pwd", "ls", "cat", "head", "tail", "grep"]);
 
 interface Parsed {
   command: ConsoleCommand;
@@ -109,7 +103,8 @@ export class ConsoleService {
       return await this.#execute(p, session, user);
     } catch (err) {
       if (
-        err instanceof Refusal || err instanceof AuthorizationError || err instanceof ShellError
+        err instanceof CommandRefusal || err instanceof AuthorizationError ||
+        err instanceof ShellError
       ) {
         await this.#d.audit.addEvent({
           user: session.name,
@@ -129,9 +124,9 @@ export class ConsoleService {
     let job: JobRecord | undefined;
     if (command.usage.split(" ")[1] === "<job_id>") {
       const id = rest.shift();
-      if (!id) throw new Refusal("BAD_COMMAND_ARGS", `a job id is required; ${usage}`);
+      if (!id) throw new CommandRefusal("BAD_COMMAND_ARGS", `a job id is required; ${usage}`);
       job = this.#d.store.get(id);
-      if (!job) throw new Refusal("JOB_NOT_FOUND", `no job "${id}"`);
+      if (!job) throw new CommandRefusal("JOB_NOT_FOUND", `no job "${id}"`);
     }
     let server = true;
     let sites: string[] = [];
@@ -139,17 +134,23 @@ export class ConsoleService {
       const kind = rest.shift();
       const config = WITH_CONFIG.has(name) ? rest.pop() : undefined;
       if (WITH_CONFIG.has(name) && config === undefined) {
-        throw new Refusal("BAD_COMMAND_ARGS", `a config (log level) is required; ${usage}`);
+        throw new CommandRefusal("BAD_COMMAND_ARGS", `a config (log level) is required; ${usage}`);
+      }
+      if (config !== undefined && !isLogLevel(config)) {
+        throw new CommandRefusal(
+          "BAD_COMMAND_ARGS",
+          `log config "${config}" is not a level; use one of ${LOG_LEVELS.join(", ")}`,
+        );
       }
       if (kind === "server") {
         if (rest.length > 0) {
-          throw new Refusal("BAD_COMMAND_ARGS", `"server" takes no site names; ${usage}`);
+          throw new CommandRefusal("BAD_COMMAND_ARGS", `"server" takes no site names; ${usage}`);
         }
       } else if (kind === "client" || (kind === "all" && ALL_ALLOWED.has(name))) {
         server = kind === "all";
         sites = this.#sitesNamed(rest, job);
       } else {
-        throw new Refusal(
+        throw new CommandRefusal(
           "BAD_COMMAND_ARGS",
           `target "${kind ?? ""}" is not ${
             ALL_ALLOWED.has(name) ? "server, client or all" : "server or client"
@@ -161,10 +162,10 @@ export class ConsoleService {
       // The job's audit logs from every site it was deployed to, each site deciding for itself.
       sites = Object.entries(job.sites ?? {})
         .filter(([, s]) => ["deployed", "running", "done"].includes(s.status)).map(([n]) => n);
-    } else if (SHELL.has(name) || name === "report_env") {
+    } else if (isShellCommand(name) || name === "report_env") {
       const target = rest.shift();
-      if (!target) throw new Refusal("BAD_COMMAND_ARGS", `a target is required; ${usage}`);
-      if (SHELL.has(name)) parseShellCommand(name, rest);
+      if (!target) throw new CommandRefusal("BAD_COMMAND_ARGS", `a target is required; ${usage}`);
+      if (isShellCommand(name)) parseShellCommand(name, rest);
       if (target !== "server" || name === "report_env") {
         server = name === "report_env" && target === "server";
         if (!server) sites = this.#sitesNamed([target], job);
@@ -177,7 +178,7 @@ export class ConsoleService {
   #sitesNamed(names: string[], job: JobRecord | undefined): string[] {
     for (const n of names) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(n)) {
-        throw new Refusal("BAD_COMMAND_ARGS", `"${n}" is not a site name`);
+        throw new CommandRefusal("BAD_COMMAND_ARGS", `"${n}" is not a site name`);
       }
     }
     if (names.length > 0) return [...new Set(names)];

@@ -1,6 +1,7 @@
 import type { PrivacyPolicy } from "../../core/filters/mod.ts";
-import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
-import { parseShellCommand, runShellCommand } from "../../core/shell/mod.ts";
+import { type LogLevel, processInfo } from "../../core/launch/mod.ts";
+import { isShellCommand, parseShellCommand, runShellCommand } from "../../core/shell/mod.ts";
+import { CommandRefusal } from "../../policies/mod.ts";
 import { FINAL_STATUSES, type JobRecord } from "../jobs/job_record.ts";
 import type { JobScheduler } from "../jobs/job_scheduler.ts";
 import type { JobStore } from "../jobs/job_store.ts";
@@ -22,12 +23,6 @@ export interface ServerCommandsOptions {
   started: Date;
   /** Stops the server after the reply went out; `restart` asks its supervisor to start it again. */
   stop?: (restart: boolean) => void;
-}
-
-class Refused extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 const ok = (message: string, data?: unknown): ConsoleReply => ({
@@ -56,7 +51,7 @@ export class ServerCommands {
     try {
       return await this.#run(name, args, job, session);
     } catch (err) {
-      if (err instanceof Refused) return { ok: false, code: err.code, message: err.message };
+      if (err instanceof CommandRefusal) return { ok: false, code: err.code, message: err.message };
       if (err instanceof Deno.errors.NotFound) {
         return { ok: false, code: "FILE_NOT_FOUND", message: err.message };
       }
@@ -72,6 +67,10 @@ export class ServerCommands {
   ): Promise<ConsoleReply> {
     const o = this.#o;
     const { store, scheduler } = o;
+    if (isShellCommand(name)) {
+      const output = await runShellCommand(o.workspace, parseShellCommand(name, args));
+      return ok(output, { output });
+    }
     switch (name) {
       case "check_status":
       case "admin_check_status": {
@@ -143,22 +142,30 @@ export class ServerCommands {
       }
       case "abort_job": {
         if (FINAL_STATUSES.has(job!.status)) {
-          throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+          throw new CommandRefusal("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
         }
         const done = await scheduler.abort(job!.job_id, `aborted by ${session.name}`);
-        if (!done) throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+        if (!done) {
+          throw new CommandRefusal("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+        }
         return ok(`Abort requested for job ${job!.job_id}`);
       }
       case "delete_job": {
         if (!FINAL_STATUSES.has(job!.status)) {
-          throw new Refused("JOB_RUNNING", `job ${job!.job_id} is ${job!.status}; abort it first`);
+          throw new CommandRefusal(
+            "JOB_RUNNING",
+            `job ${job!.job_id} is ${job!.status}; abort it first`,
+          );
         }
         await store.delete(job!.job_id);
         return ok(`Deleted job ${job!.job_id}`);
       }
       case "delete_workspace": {
         if (!FINAL_STATUSES.has(job!.status)) {
-          throw new Refused("JOB_RUNNING", `job ${job!.job_id} is ${job!.status}; abort it first`);
+          throw new CommandRefusal(
+            "JOB_RUNNING",
+            `job ${job!.job_id} is ${job!.status}; abort it first`,
+          );
         }
         await Deno.remove(store.runDir(job!.job_id), { recursive: true }).catch((err) => {
           if (!(err instanceof Deno.errors.NotFound)) throw err;
@@ -167,44 +174,43 @@ export class ServerCommands {
       }
       case "configure_job_log": {
         const runner = scheduler.runner(job!.job_id);
-        if (!runner) throw new Refused("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
-        runner.logLevel = level(args);
+        if (!runner) {
+          throw new CommandRefusal("JOB_NOT_RUNNING", `job ${job!.job_id} is ${job!.status}`);
+        }
+        runner.logLevel = args[0] as LogLevel; // a level: ConsoleService checked it
         return ok(`job ${job!.job_id} logs at ${runner.logLevel}`, { log_level: runner.logLevel });
       }
       case "configure_site_log":
-        o.logLevel.value = level(args);
+        o.logLevel.value = args[0] as LogLevel; // a level: ConsoleService checked it
         return ok(`server logs at ${o.logLevel.value}`, { log_level: o.logLevel.value });
       case "download_job":
         return await this.#download(job!);
       case "download_job_file": {
         const run = store.runDir(job!.job_id);
-        if (!args[0]) return ok((await listFiles(run)).join("\n"), { files: await listFiles(run) });
-        const path = `${run}/${safePath(args[0])}`;
-        return ok(`${args[0]}`, { path: args[0], data: await Deno.readFile(path) });
+        if (!args[0]) {
+          const files = await listFiles(run);
+          return ok(files.join("\n"), { files });
+        }
+        return ok(args[0], { path: args[0], data: await readRunFile(job!.job_id, run, args[0]) });
       }
       case "download_job_components": {
         const files = await store.files(job!.job_id);
         const wanted = args[0] ? files.filter((f) => f.path === safePath(args[0]!)) : files;
         if (args[0] && wanted.length === 0) {
-          throw new Refused("FILE_NOT_FOUND", `job ${job!.job_id} has no file "${args[0]}"`);
+          throw new CommandRefusal("FILE_NOT_FOUND", `job ${job!.job_id} has no file "${args[0]}"`);
         }
         return ok(`${wanted.length} file(s)`, { files: wanted });
       }
       case "app_command":
-        throw new Refused(
+        throw new CommandRefusal(
           "APP_COMMAND_UNSUPPORTED",
           `the controller of job ${job!.job_id} takes no app commands (topic "${args[0] ?? ""}")`,
         );
       case "sys_info":
-        return ok(`${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}`, {
-          os: Deno.build.os,
-          arch: Deno.build.arch,
-          deno: Deno.version.deno,
-          v8: Deno.version.v8,
-          pid: Deno.pid,
-          memory: Deno.memoryUsage(),
-          uptime_s: Math.round((Date.now() - o.started.getTime()) / 1000),
-        });
+        return ok(
+          `${Deno.build.os}/${Deno.build.arch}, Deno ${Deno.version.deno}`,
+          processInfo(o.started),
+        );
       case "report_resources": {
         const running = store.withStatus("RUNNING", "DISPATCHED").length;
         return ok(`${running} of ${o.maxJobs} job slots in use`, {
@@ -220,7 +226,7 @@ export class ServerCommands {
         });
       case "shutdown":
       case "restart":
-        if (!o.stop) throw new Refused("NOT_SUPPORTED", `this server cannot ${name} itself`);
+        if (!o.stop) throw new CommandRefusal("NOT_SUPPORTED", `this server cannot ${name} itself`);
         setTimeout(() => o.stop!(name === "restart"), 200);
         return ok(`server ${name} requested`);
       case "remove_client":
@@ -243,17 +249,8 @@ export class ServerCommands {
         const sites = o.sessions.sites().map((s) => s.name);
         return ok(`sites: ${sites.join(", ") || "none"}`, { sites });
       }
-      case "pwd":
-      case "ls":
-      case "cat":
-      case "head":
-      case "tail":
-      case "grep": {
-        const output = await runShellCommand(o.workspace, parseShellCommand(name, args));
-        return ok(output, { output });
-      }
       default:
-        throw new Refused("UNKNOWN_COMMAND", `"${name}" is not served by the server`);
+        throw new CommandRefusal("UNKNOWN_COMMAND", `"${name}" is not served by the server`);
     }
   }
 
@@ -294,10 +291,11 @@ export class ServerCommands {
       else if (a === "-m") max = Number(args[++i]);
       else if (a === "-r") reverse = true;
       else if (a === "-d" || a === "-u") continue;
-      else if (a.startsWith("-")) throw new Refused("BAD_COMMAND_ARGS", `unknown option "${a}"`);
-      else prefix = a;
+      else if (a.startsWith("-")) {
+        throw new CommandRefusal("BAD_COMMAND_ARGS", `unknown option "${a}"`);
+      } else prefix = a;
     }
-    if (!(max > 0)) throw new Refused("BAD_COMMAND_ARGS", "-m needs a positive number");
+    if (!(max > 0)) throw new CommandRefusal("BAD_COMMAND_ARGS", "-m needs a positive number");
     let jobs = this.#o.store.list().filter((j) =>
       (!prefix || j.job_id.startsWith(prefix)) && (!name || j.name.startsWith(name))
     );
@@ -329,21 +327,13 @@ export function jobSummary(r: JobRecord): Record<string, unknown> {
   };
 }
 
-function level(args: string[]): LogLevel {
-  const value = args[0] ?? "";
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new Refused(
-      "BAD_COMMAND_ARGS",
-      `log config "${value}" is not a level; use one of ${LOG_LEVELS.join(", ")}`,
-    );
-  }
-  return value as LogLevel;
-}
-
 function siteArg(args: string[]): string {
   const site = args[0];
   if (!site || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(site) || args.length > 1) {
-    throw new Refused("BAD_COMMAND_ARGS", `one site name is required, got "${args.join(" ")}"`);
+    throw new CommandRefusal(
+      "BAD_COMMAND_ARGS",
+      `one site name is required, got "${args.join(" ")}"`,
+    );
   }
   return site;
 }
@@ -351,9 +341,29 @@ function siteArg(args: string[]): string {
 /** A relative path inside a job folder: no absolute paths, no `..`. */
 function safePath(path: string): string {
   if (path.startsWith("/") || path.split("/").some((s) => s === ".." || s === "")) {
-    throw new Refused("BAD_COMMAND_ARGS", `file "${path}" must be a relative path without ".."`);
+    throw new CommandRefusal(
+      "BAD_COMMAND_ARGS",
+      `file "${path}" must be a relative path without ".."`,
+    );
   }
   return path;
+}
+
+/**
+ * A regular file of a job's run folder. The controller writes that folder, so the target is
+ * resolved and must stay inside it: a link there cannot hand out the server's kit.
+ */
+async function readRunFile(jobId: string, run: string, path: string): Promise<Uint8Array> {
+  const missing = () => new CommandRefusal("FILE_NOT_FOUND", `job ${jobId} has no file "${path}"`);
+  const real = await Deno.realPath(`${run}/${safePath(path)}`).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) throw missing();
+    throw err;
+  });
+  const root = await Deno.realPath(run);
+  if (!real.startsWith(`${root}/`) || !(await Deno.stat(real)).isFile) {
+    throw new CommandRefusal("BAD_COMMAND_ARGS", `file "${path}" is not a file of job ${jobId}`);
+  }
+  return await Deno.readFile(real);
 }
 
 async function listFiles(dir: string, prefix = ""): Promise<string[]> {

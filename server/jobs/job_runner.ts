@@ -4,7 +4,7 @@ import {
   type ControllerTask,
 } from "../../core/sandbox/controller_process.ts";
 import type { SandboxGrant } from "../../core/sandbox/sandbox_flags.ts";
-import { LOG_LEVELS, type LogLevel } from "../../core/launch/start_role.ts";
+import { type LogLevel, logsAt } from "../../core/launch/log_level.ts";
 import {
   type BudgetLedger,
   FilterError,
@@ -92,7 +92,7 @@ export class JobRunner {
             msg: e.message,
           }),
         log: (level, message) => {
-          if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.logLevel)) {
+          if (logsAt(level, this.logLevel)) {
             options.log(level, `job ${jobId}: ${message}`);
           }
         },
