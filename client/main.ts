@@ -12,7 +12,7 @@
 import { loadSitePolicies, RUNTIME_DIR, startRole } from "../core/launch/mod.ts";
 import { parseCertificate, readIdentity } from "../core/pki/mod.ts";
 import { Reservations } from "../core/resources/mod.ts";
-import { BudgetLedger, createSandboxedFilter } from "../core/filters/mod.ts";
+import { BudgetLedger, loadSandboxedFilter } from "../core/filters/mod.ts";
 import { Deployer, hasSlotManager } from "./jobs/deployer.ts";
 import { JobManager } from "./jobs/job_manager.ts";
 import { loadSiteChecks } from "./jobs/load_site_checks.ts";
@@ -37,8 +37,7 @@ try {
     jobsDir: `${kit.kitDir}/jobs`,
     authorize: (r) => authz.authorize(r),
     privacy: () => privacy.policy,
-    jobFilter: (customDir, path, args) =>
-      createSandboxedFilter({ customDir, path, args, direction: undefined }),
+    jobFilter: (customDir, path, args) => loadSandboxedFilter({ customDir, path, args }),
     reservations: reservations = new Reservations(resources.managers, {
       maxConcurrentJobs: resources.maxConcurrentJobs,
     }),

@@ -8,7 +8,7 @@
  * @module
  */
 import { loadSitePolicies, startRole } from "../core/launch/mod.ts";
-import { BudgetLedger, createSandboxedFilter } from "../core/filters/mod.ts";
+import { BudgetLedger, loadSandboxedFilter } from "../core/filters/mod.ts";
 import { startServer } from "./start_server.ts";
 
 const { kit, options, log, logLevel } = await startRole("server", Deno.args, ["listen-host"]);
@@ -31,8 +31,7 @@ const server = await startServer({
   filters: {
     privacy: () => privacy.policy,
     ledger,
-    jobFilter: (customDir, path, args) =>
-      createSandboxedFilter({ customDir, path, args, direction: undefined }),
+    jobFilter: (customDir, path, args) => loadSandboxedFilter({ customDir, path, args }),
   },
   logLevel,
   // Exit 75 after `restart`: the launcher's supervisor starts the server again (core/launch).

@@ -46,7 +46,9 @@ export {
 } from "./job_filter_chains.ts";
 export {
   createSandboxedFilter,
+  loadSandboxedFilter,
   type SandboxedFilter,
+  type SandboxedFilterLogic,
   type SandboxedFilterOptions,
 } from "./sandboxed_filter.ts";
 export { PrivacyStore, type PrivacyStoreOptions } from "./privacy_store.ts";

@@ -289,7 +289,25 @@ class Sandbox {
 export async function createSandboxedFilter(
   opts: SandboxedFilterOptions,
 ): Promise<SandboxedFilter> {
-  const { customDir, path, args, direction } = opts;
+  const { path, args, direction } = opts;
+  checkOptions(opts); // bad paths and time limits fail before the entry's own checks
+  let loaded: SandboxedFilterLogic | undefined;
+  // createFilter checks args and direction and computes args_sha256 exactly as for built-ins,
+  // before the workers start.
+  const filter = await createFilter(
+    { path, args, ...(direction === undefined ? {} : { direction }) },
+    { source: "job", resolve: async () => loaded = await loadSandboxedFilter(opts) },
+  );
+  const sandbox = loaded!;
+  return Object.freeze({ ...filter, close: () => sandbox.close() });
+}
+
+/** The logic of a sandboxed job filter, before it is bound to its entry; `close()` stops it. */
+export type SandboxedFilterLogic = FilterLogic & { close(): void };
+
+/** The parts of a job filter's `path` and its time limits; throws on bad ones. */
+function checkOptions(opts: Omit<SandboxedFilterOptions, "direction">) {
+  const { customDir, path } = opts;
   const fail = (message: string) => new FilterError("PRIVACY_FILTER", message, { filter: path });
   const dot = path.indexOf(".");
   const moduleName = path.slice(0, dot);
@@ -307,45 +325,19 @@ export async function createSandboxedFilter(
     }
   }
   if (!isAbsolute(customDir)) throw fail(`Job filter "${path}": "${customDir}" is not absolute`);
+  return { moduleName, exportName, timeouts, fail };
+}
 
-  // Set once the workers are up; createFilter() must see the logic before they start.
-  const ref: { sandbox?: Sandbox } = {};
-  const logic: FilterLogic = {
-    name: exportName,
-    warnings: [],
-    process: async (payload: unknown, ctx: FilterContext) => {
-      const code = ctx.chain === "task_data"
-        ? "TASK_DATA_FILTER_ERROR"
-        : "TASK_RESULT_FILTER_ERROR";
-      const error = (what: string) =>
-        new FilterError(code, `Job filter "${exportName}" ${what}`, { filter: exportName });
-      const info = {
-        chain: ctx.chain,
-        direction: ctx.direction,
-        scope: ctx.scope,
-        replyCode: ctx.replyCode,
-      };
-      let reply: SandboxReply;
-      try {
-        if (ref.sandbox === undefined) throw new Error("is not loaded");
-        reply = await ref.sandbox.call(payload, info);
-      } catch (err) {
-        throw error((err as Error).message);
-      }
-      if (reply.type !== "result") throw error("sent an unexpected message");
-      if (!reply.ok) throw error(clean(reply.message));
-      try {
-        return toOutcome(reply.value, payload);
-      } catch (err) {
-        throw error(clean((err as Error).message));
-      }
-    },
-  };
-  // createFilter checks args and direction and computes args_sha256 exactly as for built-ins.
-  const filter = await createFilter(
-    { path, args, ...(direction === undefined ? {} : { direction }) },
-    { source: "job", resolve: () => logic },
-  );
+/**
+ * Starts a job filter's sandbox (see {@linkcode createSandboxedFilter}) and returns its logic, for
+ * a caller that binds it to its entry itself: the role mains hand this to the deployer and the
+ * scheduler as their `jobFilter`, whose chain builder runs `createFilter` on it.
+ */
+export async function loadSandboxedFilter(
+  opts: Omit<SandboxedFilterOptions, "direction">,
+): Promise<SandboxedFilterLogic> {
+  const { customDir, path, args } = opts;
+  const { moduleName, exportName, timeouts, fail } = checkOptions(opts);
 
   let moduleFile: string;
   let read: string[];
@@ -388,6 +380,35 @@ export async function createSandboxedFilter(
     throw fail(`Job filter "${path}" cannot be loaded from "${moduleFile}": ${why}`);
   }
   const sandbox = opened.sandbox;
-  ref.sandbox = sandbox;
-  return Object.freeze({ ...filter, close: () => sandbox.close() });
+  return {
+    name: exportName,
+    warnings: [],
+    process: async (payload: unknown, ctx: FilterContext) => {
+      const code = ctx.chain === "task_data"
+        ? "TASK_DATA_FILTER_ERROR"
+        : "TASK_RESULT_FILTER_ERROR";
+      const error = (what: string) =>
+        new FilterError(code, `Job filter "${exportName}" ${what}`, { filter: exportName });
+      const info = {
+        chain: ctx.chain,
+        direction: ctx.direction,
+        scope: ctx.scope,
+        replyCode: ctx.replyCode,
+      };
+      let reply: SandboxReply;
+      try {
+        reply = await sandbox.call(payload, info);
+      } catch (err) {
+        throw error((err as Error).message);
+      }
+      if (reply.type !== "result") throw error("sent an unexpected message");
+      if (!reply.ok) throw error(clean(reply.message));
+      try {
+        return toOutcome(reply.value, payload);
+      } catch (err) {
+        throw error(clean((err as Error).message));
+      }
+    },
+    close: () => sandbox.close(),
+  };
 }
