@@ -65,19 +65,22 @@ Deno.test("JobManager routes tasks to the app's executor and audits its exact fl
   }
 });
 
-Deno.test("JobManager replaces an executor that overran its wall time", async () => {
+/** An app folder whose one executor, for every task, is `custom/<module>.ts`'s `<Export>`. */
+async function oneExecutorApp(path: string, source: string): Promise<string> {
   const app = await Deno.makeTempDir({ prefix: "stockade_app_" });
   await Deno.mkdir(`${app}/config`);
   await Deno.mkdir(`${app}/custom`);
   await Deno.writeTextFile(
     `${app}/config/config_fed_client.json`,
-    JSON.stringify({
-      format_version: 2,
-      executors: [{ tasks: ["*"], executor: { path: "slow.Slow" } }],
-    }),
+    JSON.stringify({ format_version: 2, executors: [{ tasks: ["*"], executor: { path } }] }),
   );
-  await Deno.writeTextFile(
-    `${app}/custom/slow.ts`,
+  await Deno.writeTextFile(`${app}/custom/${path.split(".")[0]}.ts`, source);
+  return app;
+}
+
+Deno.test("JobManager replaces an executor that overran its wall time", async () => {
+  const app = await oneExecutorApp(
+    "slow.Slow",
     `export function Slow(t: { data: { loop?: boolean } }) { while (t.data.loop) {} return "done"; }`,
   );
   const s = await setup(app, 1);
@@ -96,18 +99,8 @@ Deno.test("JobManager replaces an executor that overran its wall time", async ()
 });
 
 Deno.test("JobManager runs a job's tasks for one executor one at a time, in arrival order", async () => {
-  const app = await Deno.makeTempDir({ prefix: "stockade_app_" });
-  await Deno.mkdir(`${app}/config`);
-  await Deno.mkdir(`${app}/custom`);
-  await Deno.writeTextFile(
-    `${app}/config/config_fed_client.json`,
-    JSON.stringify({
-      format_version: 2,
-      executors: [{ tasks: ["*"], executor: { path: "nap.Nap" } }],
-    }),
-  );
-  await Deno.writeTextFile(
-    `${app}/custom/nap.ts`,
+  const app = await oneExecutorApp(
+    "nap.Nap",
     `export async function Nap(t: { data: { round: number; ms: number } }) {
       await new Promise((ok) => setTimeout(ok, t.data.ms));
       return { round: t.data.round, ended: Date.now() };
